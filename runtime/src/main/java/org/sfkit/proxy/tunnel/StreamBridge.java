@@ -1,0 +1,117 @@
+package org.sfkit.proxy.tunnel;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.StreamErrorCodes;
+import org.sfkit.proxy.quic.StreamResetException;
+
+/**
+ * Splices a TCP socket and a QUIC stream, both directions, with the close semantics of spec
+ * section 7 and our extensions: TCP EOF becomes stream FIN and back (half-close both ways); a TCP
+ * error (RST) resets the stream with {@link StreamErrorCodes#ABORTED}; a reset stream aborts the
+ * TCP connection with an RST. Back-pressure is end to end: each direction holds one buffer, so a
+ * slow reader blocks the writer through QUIC flow control.
+ */
+public final class StreamBridge {
+    private static final Logger LOG = Logger.getLogger(StreamBridge.class.getName());
+    /** 64 KiB: large enough to amortise a system call and a QUIC write, small per connection. */
+    static final int BUFFER_SIZE = 64 * 1024;
+
+    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
+    /** Blocking pumps, one thread per direction; unbounded in count because connections are. */
+    private static final ExecutorService PUMPS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sfkit-bridge-" + THREAD_IDS.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Bytes moved by one bridge, for reports. */
+    public record Transfer(long sent, long received) {
+    }
+
+    private StreamBridge() {
+    }
+
+    /**
+     * Starts pumping and returns at once. The future completes when both directions ended and
+     * the socket is closed.
+     */
+    public static CompletableFuture<Transfer> bridge(Socket socket, QuicStream stream, String label) {
+        AtomicLong sent = new AtomicLong();
+        AtomicLong received = new AtomicLong();
+        CompletableFuture<Void> up = CompletableFuture.runAsync(() -> tcpToStream(socket, stream, sent, label), PUMPS);
+        CompletableFuture<Void> down = CompletableFuture.runAsync(() -> streamToTcp(stream, socket, received, label), PUMPS);
+        return up.runAfterBoth(down, () -> closeQuietly(socket))
+                .thenApply(v -> new Transfer(sent.get(), received.get()));
+    }
+
+    private static void tcpToStream(Socket socket, QuicStream stream, AtomicLong count, String label) {
+        byte[] buffer = new byte[BUFFER_SIZE];
+        try {
+            InputStream in = socket.getInputStream();
+            OutputStream out = stream.output();
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                count.addAndGet(n);
+            }
+            out.close(); // FIN after everything written
+        } catch (StreamResetException e) {
+            // The peer stopped reading (STOP_SENDING): the other direction reports it.
+            LOG.log(Level.FINE, () -> label + ": peer stopped reading: " + e.getMessage());
+        } catch (IOException e) {
+            LOG.log(Level.FINE, () -> label + ": TCP side failed, resetting stream: " + e);
+            stream.reset(StreamErrorCodes.ABORTED);
+            abort(socket);
+        }
+    }
+
+    private static void streamToTcp(QuicStream stream, Socket socket, AtomicLong count, String label) {
+        byte[] buffer = new byte[BUFFER_SIZE];
+        try {
+            InputStream in = stream.input();
+            OutputStream out = socket.getOutputStream();
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+                count.addAndGet(n);
+            }
+            socket.shutdownOutput(); // stream FIN becomes TCP FIN
+        } catch (StreamResetException e) {
+            LOG.log(Level.FINE, () -> label + ": stream reset by peer, aborting TCP: " + e.getMessage());
+            abort(socket);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, () -> label + ": TCP write failed, resetting stream: " + e);
+            stream.reset(StreamErrorCodes.ABORTED);
+            abort(socket);
+        }
+    }
+
+    /** Closes with an RST (SO_LINGER 0) so the application sees an abort, not a clean EOF. */
+    static void abort(Socket socket) {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException ignored) {
+            // already closed
+        }
+        closeQuietly(socket);
+    }
+
+    private static void closeQuietly(Socket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+}
