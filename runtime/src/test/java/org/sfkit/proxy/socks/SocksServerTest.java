@@ -21,10 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,37 +41,18 @@ class SocksServerTest {
     /** Short enough to keep the stalled-client tests quick; the default is what production gets. */
     private static final Duration SHORT_HANDSHAKE_TIMEOUT = Duration.ofMillis(300);
 
-    private final Logger socksLog = Logger.getLogger(SocksServer.class.getPackageName());
-    private final List<LogRecord> logRecords = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logRecords.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
-    private Level previousLevel;
+    private LogCapture log;
     private EchoServer echo;
 
     @BeforeEach
     void setUp() throws IOException {
         echo = new EchoServer();
-        previousLevel = socksLog.getLevel();
-        socksLog.setLevel(Level.FINE); // runs the per-connection messages, too
-        socksLog.addHandler(capture);
+        log = new LogCapture();
     }
 
     @AfterEach
     void tearDown() throws IOException {
-        socksLog.removeHandler(capture);
-        socksLog.setLevel(previousLevel);
+        log.close();
         echo.close();
     }
 
@@ -100,7 +78,7 @@ class SocksServerTest {
             assertEchoes(client, randomBytes(1 << 20, 1));
             assertThat(dialer.calls()).containsExactly("3:5000");
         }
-        assertThat(logRecords).anySatisfy(r -> {
+        assertThat(log.records()).anySatisfy(r -> {
             assertThat(r.getLevel()).isEqualTo(Level.INFO);
             assertThat(r.getMessage()).startsWith("SOCKS5 listening addr=/127.0.0.1:");
         });
