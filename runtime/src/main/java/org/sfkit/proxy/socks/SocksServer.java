@@ -213,6 +213,10 @@ public final class SocksServer implements Closeable {
                     + ": " + e.getMessage());
         } catch (IOException e) {
             throw SocksException.replying(SocksReplyCode.GENERAL_FAILURE, "tunnel to " + target + " failed: " + e);
+        } catch (RuntimeException e) {
+            // A dialer bug: still answer, so the client fails with a reply rather than a bare close.
+            LOG.log(Level.WARNING, "SOCKS5 dialer failed for " + target, e);
+            throw SocksException.replying(SocksReplyCode.GENERAL_FAILURE, "tunnel to " + target + " failed: " + e);
         }
     }
 

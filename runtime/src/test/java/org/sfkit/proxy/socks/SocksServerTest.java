@@ -113,6 +113,9 @@ class SocksServerTest {
         TunnelDialer ioFailure = (party, port) -> {
             throw new IOException("stream limit reached");
         };
+        TunnelDialer buggy = (party, port) -> {
+            throw new UnsupportedOperationException("not yet");
+        };
         return Stream.of(
                 Arguments.of("far side refused", failing(Reason.CONNECTION_REFUSED), connectRequest(10, 0, 0, 1, 80),
                         SocksReplyCode.CONNECTION_REFUSED, List.of("1:80")),
@@ -125,6 +128,8 @@ class SocksServerTest {
                 Arguments.of("transport error", failing(Reason.TRANSPORT_ERROR), connectRequest(10, 0, 0, 1, 80),
                         SocksReplyCode.GENERAL_FAILURE, List.of("1:80")),
                 Arguments.of("other I/O failure", ioFailure, connectRequest(10, 0, 0, 1, 80),
+                        SocksReplyCode.GENERAL_FAILURE, List.of("1:80")),
+                Arguments.of("dialer bug (unchecked exception)", buggy, connectRequest(10, 0, 0, 1, 80),
                         SocksReplyCode.GENERAL_FAILURE, List.of("1:80")),
                 Arguments.of("address not in the plan", null, connectRequest(192, 0, 2, 1, 80),
                         SocksReplyCode.HOST_UNREACHABLE, List.of()),
