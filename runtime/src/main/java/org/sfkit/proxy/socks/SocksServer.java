@@ -178,7 +178,8 @@ public final class SocksServer implements Closeable {
             SocksRequest request = SocksHandshake.negotiate(in, out, credentials);
             LOG.fine(() -> label + ": " + request);
             QuicStream stream = dial(request);
-            handedOff = replySuccessAndBridge(socket, stream, label);
+            replySuccessAndBridge(socket, stream, label);
+            handedOff = true;
         } catch (SocksException e) {
             LOG.fine(() -> label + ": " + e.getMessage() + e.reply().map(r -> ", replying " + r).orElse(", closing"));
             replyAndLinger(socket, e);
@@ -232,7 +233,7 @@ public final class SocksServer implements Closeable {
         };
     }
 
-    private boolean replySuccessAndBridge(Socket socket, QuicStream stream, String label) throws IOException {
+    private void replySuccessAndBridge(Socket socket, QuicStream stream, String label) throws IOException {
         try {
             socket.getOutputStream().write(SocksWire.reply(SocksReplyCode.SUCCEEDED));
             socket.setSoTimeout(0); // the bridge blocks on reads for as long as the application is quiet
@@ -243,7 +244,6 @@ public final class SocksServer implements Closeable {
         handshaking.remove(socket);
         StreamBridge.bridge(socket, stream, label).whenComplete((transfer, error) -> LOG.fine(() -> label
                 + ": connection ended " + (error == null ? transfer : error)));
-        return true;
     }
 
     /** Sends the reply an exception carries, if any, then a lingering close. */
