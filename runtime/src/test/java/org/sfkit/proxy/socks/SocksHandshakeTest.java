@@ -1,5 +1,6 @@
 package org.sfkit.proxy.socks;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.sfkit.proxy.socks.SocksRequestTest.outcome;
@@ -79,9 +80,9 @@ class SocksHandshakeTest {
         assertThat(ALICE.matches(new UsernamePasswordRequest("alice".getBytes(), "s3cret".getBytes()))).isTrue();
         SocksCredentials unicode = new SocksCredentials("ålice", "pässword");
         assertThat(unicode.matches(new UsernamePasswordRequest(Bytes.hex("c3a56c696365"),
-                "pässword".getBytes(java.nio.charset.StandardCharsets.UTF_8)))).isTrue();
+                "pässword".getBytes(UTF_8)))).isTrue();
         assertThat(unicode.matches(new UsernamePasswordRequest(Bytes.hex("e56c696365"), // ISO-8859-1 "ålice"
-                "pässword".getBytes(java.nio.charset.StandardCharsets.UTF_8)))).isFalse();
+                "pässword".getBytes(UTF_8)))).isFalse();
         assertThat(ALICE.toString()).doesNotContain("s3cret").contains("alice");
         assertThat(new UsernamePasswordRequest("alice".getBytes(), "s3cret".getBytes()).toString())
                 .doesNotContain("s3cret");

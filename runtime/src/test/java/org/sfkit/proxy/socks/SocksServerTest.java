@@ -12,6 +12,7 @@ import static org.sfkit.proxy.socks.SocksFixtures.randomBytes;
 import static org.sfkit.proxy.socks.SocksFixtures.readExactly;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.tunnel.TunnelDialer;
 import org.sfkit.proxy.tunnel.TunnelException;
 import org.sfkit.proxy.tunnel.TunnelException.Reason;
@@ -320,14 +322,14 @@ class SocksServerTest {
 
     /** Notes a reset, so a test can see the server abandon a stream it no longer needs. */
     private record ResetRecordingStream(SocketBackedStream delegate, List<Boolean> resets)
-            implements org.sfkit.proxy.quic.QuicStream {
+            implements QuicStream {
         @Override
         public long id() {
             return delegate.id();
         }
 
         @Override
-        public java.io.InputStream input() {
+        public InputStream input() {
             return delegate.input();
         }
 
