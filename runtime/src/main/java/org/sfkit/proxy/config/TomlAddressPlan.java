@@ -136,25 +136,10 @@ public final class TomlAddressPlan implements AddressPlan {
      */
     static String normaliseHost(String host) {
         String h = host.strip().toLowerCase(Locale.ROOT);
-        if (h.startsWith("[") && h.endsWith("]")) {
-            h = h.substring(1, h.length() - 1);
-        }
         if (h.equals("localhost")) {
             return "127.0.0.1";
         }
-        if (isIpLiteral(h)) {
-            try {
-                // An IP literal is parsed without any name lookup (InetAddress.getByName contract).
-                return InetAddress.getByName(h).getHostAddress();
-            } catch (IOException e) {
-                return h;
-            }
-        }
-        return h;
-    }
-
-    private static boolean isIpLiteral(String h) {
-        return h.matches("\\d{1,3}(\\.\\d{1,3}){3}") || (h.contains(":") && h.matches("[0-9a-f:.%]+"));
+        return IpLiterals.parse(h).map(InetAddress::getHostAddress).orElse(h);
     }
 
     private static String key(String normalisedHost, int port) {
