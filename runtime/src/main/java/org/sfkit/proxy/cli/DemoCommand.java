@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Proxy;
@@ -43,9 +42,10 @@ import picocli.CommandLine.Spec;
  * what comes back.
  */
 @Command(name = "demo", sortOptions = false,
-        description = {"Runs parties 0, 1 and 2 in this JVM on loopback (static mode) and sends data",
-            "through each party's SOCKS server to every other party's echo service at 10.0.0.N:port,",
-            "checking SHA-256 of what comes back. Prints setup time and throughput per pair."})
+        header = "Three parties on loopback in this JVM: end-to-end check and throughput report.",
+        description = "Runs parties 0, 1 and 2 in this JVM on loopback (static mode) and sends data through "
+                + "each party's SOCKS server to every other party's echo service at 10.0.0.N:port, checking the "
+                + "SHA-256 of what comes back. Prints setup time and throughput per pair; exits 1 on any failure.")
 final class DemoCommand implements Callable<Integer> {
     private static final int PARTIES = 3;
     /** Handshakes on loopback take milliseconds; 30 s only catches a node that never connects. */
@@ -114,22 +114,26 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Starts parties in id order on ephemeral UDP ports. A node dials only lower-numbered peers
+     * (spec section 6: the higher id is the QUIC client), so each one's dial targets are already
+     * listening when it starts; a higher peer's endpoint is never dialled and stays unset.
+     */
     private void startParties(List<RunningProxy> proxies) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        TlsIdentity[] identities = new TlsIdentity[PARTIES];
-        int[] udpPorts = new int[PARTIES];
+        List<TlsIdentity> identities = new ArrayList<>();
         for (int i = 0; i < PARTIES; i++) {
-            identities[i] = SelfSignedCertificates.generate(List.of(loopback));
-            udpPorts[i] = freeUdpPort(loopback);
+            identities.add(SelfSignedCertificates.generate(List.of(loopback)));
         }
         for (int i = 0; i < PARTIES; i++) {
             Map<Integer, StaticPeer> peers = new LinkedHashMap<>();
             for (int j = 0; j < PARTIES; j++) {
                 if (j != i) {
-                    peers.put(j, new StaticPeer(j, new InetSocketAddress(loopback, udpPorts[j]), identities[j].certificate()));
+                    InetSocketAddress endpoint = j < i ? proxies.get(j).node().quicAddress() : null;
+                    peers.put(j, new StaticPeer(j, endpoint, identities.get(j).certificate()));
                 }
             }
-            NodeConfig config = new NodeConfig(i, identities[i], new InetSocketAddress(loopback, udpPorts[i]), peers,
+            NodeConfig config = new NodeConfig(i, identities.get(i), new InetSocketAddress(loopback, 0), peers,
                     QuicEngines.select(quicEngine), QuicSettings.defaults());
             proxies.add(RunningProxy.start(config, new InetSocketAddress(loopback, 0), new VirtualAddressPlan(), null));
         }
@@ -138,17 +142,6 @@ final class DemoCommand implements Callable<Integer> {
                 throw new ConfigException("demo failed: party " + proxy.node().pid() + " did not connect to its peers within "
                         + PEER_WAIT.toSeconds() + " s");
             }
-        }
-    }
-
-    /**
-     * A UDP port free right now. Static peers must know each other's server address before any
-     * node starts ({@code NodeConfig} takes them up front), so ports are picked first; another
-     * process could take one in between, which then fails the bind with a clear error.
-     */
-    private static int freeUdpPort(InetAddress host) throws IOException {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(host, 0))) {
-            return probe.getLocalPort();
         }
     }
 
@@ -169,7 +162,7 @@ final class DemoCommand implements Callable<Integer> {
                 throw new IOException("echo mismatch: sent " + bytes + " bytes, got " + received.bytes()
                         + (received.bytes() == bytes ? " with a different SHA-256" : ""));
             }
-            return new PairResult(from, to, proxy.engine(), connected - start, bytes, done - connected);
+            return new PairResult(from, to, proxy.node().engineName(), connected - start, bytes, done - connected);
         }
     }
 

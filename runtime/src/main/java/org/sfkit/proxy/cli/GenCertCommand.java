@@ -18,8 +18,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** Writes a static-mode identity: a self-signed certificate and its key, both PEM. */
 @Command(name = "gencert", sortOptions = false,
-        description = {"Makes a self-signed RSA-2048 certificate and key (PEM) for static mode.",
-            "Give the certificate to the other parties (--peer-cert), keep the key (--key)."},
+        header = "Writes a static-mode certificate and key (PEM).",
+        description = "Makes a self-signed RSA-2048 certificate and key (PEM) for static mode. Give the "
+                + "certificate to the other parties (--peer-cert) and keep the key (--key).",
         footerHeading = "%nExample:%n",
         footer = "  sfkit-proxy gencert --cert p1.pem --key p1.key --ip 127.0.0.1 --ip 192.0.2.10")
 final class GenCertCommand implements Callable<Integer> {
@@ -33,8 +34,8 @@ final class GenCertCommand implements Callable<Integer> {
     Path key;
 
     @Option(names = "--ip", paramLabel = "A", defaultValue = "127.0.0.1",
-            description = {"IP address for the certificate's subjectAltNames (the Go client checks it against",
-                "the address it dials). Repeatable. Default: ${DEFAULT-VALUE}"})
+            description = "IP address for the certificate's subjectAltNames (the Go client checks it against "
+                    + "the address it dials). Repeatable. Default: ${DEFAULT-VALUE}")
     List<String> ips;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")

@@ -22,6 +22,8 @@ public final class Main {
     /** The command tree with the exit codes of spec section 1. */
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new RunCommand());
+        // Go's flag package lets a later flag override an earlier one ("-pid 7 -pid 3" is 3).
+        cli.setOverwrittenOptionsAllowed(true);
         cli.setParameterExceptionHandler(Main::badArguments);
         cli.setExecutionExceptionHandler((e, command, parseResult) -> {
             PrintWriter err = command.getErr();

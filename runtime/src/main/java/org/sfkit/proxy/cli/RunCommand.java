@@ -49,28 +49,29 @@ import picocli.CommandLine.Spec;
 @Command(name = "sfkit-proxy",
         sortOptions = false,
         usageHelpAutoWidth = true,
+        // Fallback when no terminal width is known: wide enough for URLs and the examples.
+        usageHelpWidth = 100,
         description = {
-            "Connects the parties of an MPC study over QUIC and lets local tools reach party N's",
-            "port p at 10.0.0.N:p through a SOCKS5 listener (or, with -mpc, at the addresses of an",
-            "SF-GWAS configGlobal.toml). Drop-in for the Go sfkit-proxy.",
+            "Connects the parties of an MPC study over QUIC. Local tools reach port p of party N at 10.0.0.N:p "
+                + "through the SOCKS5 listener (and, with -mpc, at the peer addresses of an SF-GWAS "
+                + "configGlobal.toml). A drop-in for the Go sfkit-proxy.",
             "",
-            "Modes:",
-            "  static      --peer N=host:port and --peer-cert N=FILE for every other party;",
-            "              no signalling server, no STUN.",
-            "  signalling  -api/-study: not implemented yet.",
+            "Static mode (--peer, --peer-cert for every other party): no signalling server, no STUN.",
+            "Signalling mode (-api, -study, -stun, -auth-key): not implemented yet.",
             ""},
         footerHeading = "%nExamples (static mode, three parties on one host):%n",
         footer = {
-            "  sfkit-proxy gencert --cert p0.pem --key p0.key      (likewise p1, p2)",
-            "  sfkit-proxy -pid 0 --udp-port 9000 --cert p0.pem --key p0.key \\",
-            "      --peer 1=127.0.0.1:9001 --peer-cert 1=p1.pem --peer 2=127.0.0.1:9002 --peer-cert 2=p2.pem \\",
-            "      -socks socks5://localhost:7080 -v",
-            "  curl --socks5-hostname localhost:7080 http://10.0.0.1:8080/   (port 8080 of party 1)",
+            "  sfkit-proxy gencert --cert p0.pem --key p0.key          (likewise p1, p2)",
+            "  sfkit-proxy -pid 0 --udp-port 9000 --cert p0.pem --key p0.key -v \\",
+            "      --peer 1=127.0.0.1:9001 --peer-cert 1=p1.pem \\",
+            "      --peer 2=127.0.0.1:9002 --peer-cert 2=p2.pem -socks socks5://localhost:7080",
+            "  (parties 1 and 2 alike, with their own -pid, --udp-port, keys and peers)",
+            "  curl --socks5-hostname localhost:7080 http://10.0.0.1:8080/    (port 8080 of party 1)",
             "",
-            "  sfkit-proxy demo --size 64      (three parties in one JVM, throughput report)",
+            "  sfkit-proxy demo --size 64       (three parties in one JVM, throughput report)",
             "",
-            "Exit status: 0 never (runs until stopped), 1 configuration or fatal error,",
-            "2 unknown flag, 128+signal on SIGINT/SIGTERM."},
+            "Exit status: 1 on configuration or fatal errors, 2 on an unknown flag, 128+signal on",
+            "SIGINT/SIGTERM; it never ends by itself."},
         subcommands = {GenCertCommand.class, DemoCommand.class})
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
@@ -86,8 +87,8 @@ public final class RunCommand implements Callable<Integer> {
     String api;
 
     @Option(names = {"-socks", "--socks"}, paramLabel = "URI", defaultValue = "socks5://localhost:7080",
-            description = {"SOCKS5 listener, socks5://[user:pass@]host:port. An empty host is loopback.",
-                "Default: ${DEFAULT-VALUE}"})
+            description = "SOCKS5 listener, socks5://[user:pass@]host:port; an empty host is loopback. "
+                    + "Default: ${DEFAULT-VALUE}")
     String socks;
 
     @Option(names = {"-stun", "--stun"}, paramLabel = "URIS", defaultValue = "stun:stun.l.google.com:19302",
@@ -95,8 +96,8 @@ public final class RunCommand implements Callable<Integer> {
     String stun;
 
     @Option(names = {"-mpc", "--mpc"}, paramLabel = "FILE", defaultValue = "configGlobal.toml",
-            description = {"SF-GWAS global TOML: its peer addresses are routed too. A missing default file",
-                "is ignored (10.0.0.N addresses only). Default: ${DEFAULT-VALUE}"})
+            description = "SF-GWAS global TOML: its peer addresses are routed too. A missing default file "
+                    + "is ignored (10.0.0.N addresses only). Default: ${DEFAULT-VALUE}")
     Path mpc;
 
     @Option(names = {"-study", "--study"}, paramLabel = "ID", defaultValue = "",
@@ -181,7 +182,13 @@ public final class RunCommand implements Callable<Integer> {
             throw new ConfigException("signalling mode (-api) is not implemented yet; use --peer static mode");
         }
         SocksCredentials credentials = socksCredentials(socksUri.credentials());
-        NodeConfig node = new NodeConfig(pid, identity(), udpBind(), staticPeers(), engine(), QuicSettings.defaults());
+        if ((cert == null) != (key == null)) {
+            throw new ConfigException("--cert and --key go together");
+        }
+        InetSocketAddress udpBind = udpBind();
+        Map<Integer, StaticPeer> staticPeers = staticPeers();
+        QuicEngine engine = engine();
+        NodeConfig node = new NodeConfig(pid, identity(), udpBind, staticPeers, engine, QuicSettings.defaults());
         return new StaticRun(node, new SocksListenUri(socksUri.bind(), credentials), plan);
     }
 
@@ -252,9 +259,6 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private TlsIdentity identity() throws ConfigException {
-        if ((cert == null) != (key == null)) {
-            throw new ConfigException("--cert and --key go together");
-        }
         try {
             if (cert != null) {
                 return Pem.readIdentity(cert, key);
@@ -332,7 +336,7 @@ public final class RunCommand implements Callable<Integer> {
     private QuicEngine engine() throws ConfigException {
         try {
             return QuicEngines.select(quicEngine);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // IllegalArgumentException by contract: unknown, or cannot run here
             throw new ConfigException("--quic-engine " + quicEngine + ": " + e.getMessage(), e);
         }
     }

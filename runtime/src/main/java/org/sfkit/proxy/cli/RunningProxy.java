@@ -16,12 +16,10 @@ final class RunningProxy implements AutoCloseable {
 
     private final ProxyNode node;
     private final SocksServer socks;
-    private final String engine;
 
-    private RunningProxy(ProxyNode node, SocksServer socks, String engine) {
+    private RunningProxy(ProxyNode node, SocksServer socks) {
         this.node = node;
         this.socks = socks;
-        this.engine = engine;
     }
 
     /** Starts the node, then the SOCKS server on {@code socksBind}; on failure nothing stays open. */
@@ -30,10 +28,9 @@ final class RunningProxy implements AutoCloseable {
         ProxyNode node = ProxyNode.start(config);
         try {
             SocksServer socks = SocksServer.start(socksBind, plan, node, socksCredentials);
-            RunningProxy proxy = new RunningProxy(node, socks, config.engine().name());
-            LOG.info(() -> "proxy ready pid=" + config.pid() + " socks=" + socks.localAddress()
-                    + " quic=" + node.quicAddress() + " engine=" + proxy.engine);
-            return proxy;
+            LOG.info(() -> "proxy ready pid=" + node.pid() + " socks=" + socks.localAddress()
+                    + " quic=" + node.quicAddress() + " engine=" + node.engineName());
+            return new RunningProxy(node, socks);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
@@ -46,10 +43,6 @@ final class RunningProxy implements AutoCloseable {
 
     InetSocketAddress socksAddress() {
         return socks.localAddress();
-    }
-
-    String engine() {
-        return engine;
     }
 
     @Override

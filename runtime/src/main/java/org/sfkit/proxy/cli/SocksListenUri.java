@@ -20,7 +20,8 @@ record SocksListenUri(InetSocketAddress bind, SocksCredentials credentials) {
     static SocksListenUri parse(String value) throws ConfigException {
         URI uri;
         try {
-            uri = new URI(value.strip());
+            // java.net.URI refuses an empty host before the port ("socks5://:7080"), which Go accepts.
+            uri = new URI(value.strip().replaceFirst("^(socks5://(?:[^@/]*@)?):", "$1127.0.0.1:"));
         } catch (URISyntaxException e) {
             throw new ConfigException("invalid SOCKS URI " + value + ": " + e.getMessage());
         }

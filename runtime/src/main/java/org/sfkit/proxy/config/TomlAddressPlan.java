@@ -89,8 +89,8 @@ public final class TomlAddressPlan implements AddressPlan {
                     for (int t = 0; t < threads; t++) {
                         PartyTarget target = new PartyTarget(serverPid, base + t);
                         routes.put(key(host, base + t), target);
-                        routes.put(key("127.0.0.1", base + t), target);
-                        routes.put(key("::1", base + t), target);
+                        routes.put(key(normaliseHost("127.0.0.1"), base + t), target);
+                        routes.put(key(normaliseHost("::1"), base + t), target);
                     }
                 }
             }

@@ -186,9 +186,12 @@ public final class TomlParser {
             }
             items.add(value());
             skipBlankLinesAndComments();
-            if (!atEnd() && peek() == ',') {
+            if (atEnd()) {
+                throw error("unterminated array");
+            }
+            if (peek() == ',') {
                 pos++;
-            } else if (atEnd() || peek() != ']') {
+            } else if (peek() != ']') {
                 throw error("expected ',' or ']' in array");
             }
         }
