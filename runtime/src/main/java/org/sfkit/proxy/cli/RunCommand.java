@@ -248,14 +248,14 @@ public final class RunCommand implements Callable<Integer> {
         if ((socksUser == null) != (socksPass == null)) {
             throw new ConfigException("--socks-user and --socks-pass go together");
         }
-        if (socksUser != null) {
-            if (socksUser.isEmpty() || socksUser.length() > 255 || socksPass.length() > 255) {
-                // RFC 1929 section 2: ULEN and PLEN are one byte, ULEN at least 1.
-                throw new ConfigException("SOCKS username must be 1..255 bytes and password at most 255");
-            }
-            return new SocksCredentials(socksUser, socksPass);
+        if (socksUser == null) {
+            return fromUri;
         }
-        return fromUri;
+        try {
+            return new SocksCredentials(socksUser, socksPass);
+        } catch (IllegalArgumentException e) { // RFC 1929 section 2: each field at most 255 bytes
+            throw new ConfigException("--socks-user/--socks-pass: " + e.getMessage(), e);
+        }
     }
 
     private TlsIdentity identity() throws ConfigException {

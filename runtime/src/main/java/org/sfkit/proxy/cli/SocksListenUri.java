@@ -58,7 +58,11 @@ record SocksListenUri(InetSocketAddress bind, SocksCredentials credentials) {
         if (colon < 0) {
             throw new ConfigException("SOCKS URI user needs a password: socks5://user:password@host:port");
         }
-        return new SocksCredentials(decode(rawUserInfo.substring(0, colon)), decode(rawUserInfo.substring(colon + 1)));
+        try {
+            return new SocksCredentials(decode(rawUserInfo.substring(0, colon)), decode(rawUserInfo.substring(colon + 1)));
+        } catch (IllegalArgumentException e) { // RFC 1929 section 2: each field at most 255 bytes
+            throw new ConfigException("SOCKS URI credentials: " + e.getMessage(), e);
+        }
     }
 
     private static String decode(String s) {
