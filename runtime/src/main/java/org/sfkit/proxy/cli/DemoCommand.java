@@ -139,8 +139,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         for (RunningProxy proxy : proxies) {
             if (!proxy.node().awaitPeers(PEER_WAIT)) {
-                throw new ConfigException("demo failed: party " + proxy.node().pid() + " did not connect to its peers within "
-                        + PEER_WAIT.toSeconds() + " s");
+                throw new ConfigException("demo failed: party " + proxy.node().pid() + " reached only parties "
+                        + proxy.node().connectedPeers() + " of the other " + (PARTIES - 1) + " within " + PEER_WAIT.toSeconds()
+                        + " s (engine " + proxy.node().engineName() + ")");
             }
         }
     }

@@ -205,7 +205,7 @@ public final class RunCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "sfkit-proxy-shutdown"));
         if (!proxy.node().awaitPeers(PEER_WAIT)) {
             LOG.warning(() -> "not all peers connected after " + PEER_WAIT.toSeconds() + " s; still trying peers="
-                    + run.node().peers().keySet());
+                    + run.node().peers().keySet() + " connected=" + proxy.node().connectedPeers());
         } else {
             LOG.info(() -> "all peers connected peers=" + run.node().peers().keySet());
         }

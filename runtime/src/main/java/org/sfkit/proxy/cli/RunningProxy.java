@@ -28,13 +28,19 @@ final class RunningProxy implements AutoCloseable {
         ProxyNode node = ProxyNode.start(config);
         try {
             SocksServer socks = SocksServer.start(socksBind, plan, node, socksCredentials);
-            LOG.info(() -> "proxy ready pid=" + node.pid() + " socks=" + socks.localAddress()
-                    + " quic=" + node.quicAddress() + " engine=" + node.engineName());
+            LOG.info(() -> "proxy ready pid=" + node.pid() + " socks=" + hostPort(socks.localAddress())
+                    + " quic=" + hostPort(node.quicAddress()) + " engine=" + node.engineName());
             return new RunningProxy(node, socks);
         } catch (IOException | RuntimeException e) {
             node.close();
             throw e;
         }
+    }
+
+    /** {@code 127.0.0.1:7080} rather than InetSocketAddress' {@code localhost/127.0.0.1:7080}. */
+    static String hostPort(InetSocketAddress address) {
+        String ip = address.getAddress() == null ? address.getHostString() : address.getAddress().getHostAddress();
+        return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + address.getPort();
     }
 
     ProxyNode node() {
