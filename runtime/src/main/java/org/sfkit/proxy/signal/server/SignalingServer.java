@@ -2,6 +2,8 @@ package org.sfkit.proxy.signal.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +47,12 @@ import org.sfkit.proxy.signal.SignalMessage;
  * So that method blocks until the barrier opens. It runs on the connection's decoder thread, and
  * the library shares a few decoders among all connections (a blocked one would stall every
  * connection assigned to it, including the party we wait for) and sizes its buffer pool by their
- * number (the selector thread blocks when the waiting handshakes hold all buffers). We therefore
- * give every connection its own decoder thread, added to the library's {@code decoders} list in
- * {@link Endpoint#allocateBuffers} (so the pool grows with the connections and shutdown
- * interrupts them) and interrupted when the connection is removed. A party that disconnects
- * while waiting is noticed by the selector thread, which removes it from the barrier.
+ * number (the selector thread blocks, deaf to every socket, when waiting handshakes hold all
+ * buffers). We therefore give every live connection a decoder thread of its own, added to the
+ * library's {@code decoders} list in {@link Endpoint#allocateBuffers} (so the pool grows with
+ * them and shutdown interrupts them), with two buffers each, and reuse a decoder once its
+ * connection is gone rather than interrupting it. A party that disconnects while waiting is
+ * noticed by the selector thread, which removes it from the barrier and wakes its decoder.
  */
 public final class SignalingServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(SignalingServer.class.getName());
@@ -173,6 +176,8 @@ public final class SignalingServer implements AutoCloseable {
     /** The Java-WebSocket server with one decoder thread per connection (see class comment). */
     private final class Endpoint extends WebSocketServer {
         private final CountDownLatch started = new CountDownLatch(1);
+        /** Decoders whose connection has gone; the next connection reuses one. */
+        private final Deque<WebSocketWorker> idleWorkers = new ArrayDeque<>();
         private volatile Exception startFailure;
 
         Endpoint(InetSocketAddress listen) {
@@ -202,12 +207,21 @@ public final class SignalingServer implements AutoCloseable {
 
         @Override
         protected void allocateBuffers(WebSocket conn) throws InterruptedException {
-            WebSocketWorker worker = new WebSocketWorker();
-            worker.setDaemon(true);
-            worker.setName("sfkit-signal-conn-" + worker.getId());
+            WebSocketWorker worker;
+            synchronized (idleWorkers) {
+                worker = idleWorkers.poll();
+            }
+            if (worker == null) {
+                worker = new WebSocketWorker();
+                worker.setDaemon(true);
+                worker.setName("sfkit-signal-decoder-" + worker.getId());
+                decoders.add(worker);
+                worker.start();
+            }
             ((WebSocketImpl) conn).setWorkerThread(worker);
-            decoders.add(worker);
-            worker.start();
+            // Two buffers per decoder: one may be held by a handshake waiting at the barrier,
+            // the other lets the selector thread keep reading (and notice a party leaving).
+            super.allocateBuffers(conn);
             super.allocateBuffers(conn);
         }
 
@@ -217,9 +231,14 @@ public final class SignalingServer implements AutoCloseable {
             if (conn.getAttachment() instanceof Session s && s.refusal() == null) {
                 s.study().leave(s.pid(), conn);
             }
+            // Reused, never interrupted: an interrupt in mid-decode loses the library's buffer.
             WebSocketWorker worker = ((WebSocketImpl) conn).getWorkerThread();
-            if (worker != null && decoders.remove(worker)) {
-                worker.interrupt();
+            if (worker != null) {
+                synchronized (idleWorkers) {
+                    if (!idleWorkers.contains(worker)) {
+                        idleWorkers.push(worker);
+                    }
+                }
             }
             return removed;
         }
