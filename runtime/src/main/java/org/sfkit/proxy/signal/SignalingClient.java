@@ -55,6 +55,12 @@ public final class SignalingClient implements AutoCloseable {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** +-20 %, so parties dropped together by a server restart do not retry in lock-step. */
     private static final double BACKOFF_JITTER = 0.2;
+    /**
+     * A socket that lived this long resets the backoff. One closed sooner does not: a server
+     * that accepts and closes at once ("party already connected" while it has not yet noticed
+     * our previous socket died) must not make us reconnect in a tight loop.
+     */
+    static final Duration STABLE_CONNECTION = Duration.ofSeconds(10);
 
     /** What the owner of the client hears about. Callbacks run off the receive thread. */
     public interface Listener {
@@ -96,6 +102,7 @@ public final class SignalingClient implements AutoCloseable {
     private long generation;
     private boolean closed;
     private Duration backoff = INITIAL_BACKOFF;
+    private long openedAtNanos;
 
     public SignalingClient(URI api, String studyID, int localPID,
             AuthorizationHeader authorization, Listener listener) {
@@ -148,11 +155,6 @@ public final class SignalingClient implements AutoCloseable {
      */
     public void register(int peerPID, Consumer<SignalMessage> handler) {
         inbox(peerPID).attach(Objects.requireNonNull(handler, "handler"));
-    }
-
-    /** Stops delivering messages from {@code peerPID}; later ones are held again. */
-    public void unregister(int peerPID) {
-        inbox(peerPID).attach(null);
     }
 
     /**
@@ -226,7 +228,7 @@ public final class SignalingClient implements AutoCloseable {
                         }
                         socket = ws;
                         sendTail = CompletableFuture.completedFuture(null);
-                        backoff = INITIAL_BACKOFF;
+                        openedAtNanos = System.nanoTime();
                     }
                     LOG.info(() -> "Signalling connected to " + api + " study=" + studyID);
                     return ws;
@@ -254,6 +256,9 @@ public final class SignalingClient implements AutoCloseable {
             }
             lost = socket;
             socket = null;
+            if (System.nanoTime() - openedAtNanos >= STABLE_CONNECTION.toNanos()) {
+                backoff = INITIAL_BACKOFF;
+            }
         }
         lost.abort();
         LOG.warning(() -> "Signalling connection lost (" + why + "); reconnecting");

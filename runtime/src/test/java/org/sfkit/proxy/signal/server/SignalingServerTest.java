@@ -351,6 +351,7 @@ class SignalingServerTest {
         assertThat(next(zero.opens)).as("reconnected").isTrue();
         assertThat(next(zero.received))
                 .isEqualTo(new SignalMessage("s2", MessageType.CREDENTIAL, credential, 1, 0));
+        assertThat(zero.client.isOpen()).isTrue();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
