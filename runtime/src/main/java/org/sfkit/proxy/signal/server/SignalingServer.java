@@ -3,6 +3,7 @@ package org.sfkit.proxy.signal.server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -86,6 +87,11 @@ public final class SignalingServer implements AutoCloseable {
         return new InetSocketAddress(endpoint.getAddress().getAddress(), endpoint.getPort());
     }
 
+    /** How many parties of the study are connected or waiting at the barrier now. */
+    int connectedParties(String studyID) {
+        return studies.get(studyID).connectedParties();
+    }
+
     @Override
     public void close() {
         studies.values().forEach(Study::shutdown);
@@ -118,11 +124,16 @@ public final class SignalingServer implements AutoCloseable {
     private record Session(Study study, int pid, String refusal) {
     }
 
-    /** One study: its keys and the parties connected (or waiting at the barrier) now. */
+    /**
+     * One study: its keys and the parties connected (or waiting at the barrier) now. A party's
+     * socket opens on its own decoder thread just after the barrier, possibly after a peer
+     * already sent it something: such messages wait in {@code undelivered} until it is open.
+     */
     private static final class Study {
         final String id;
         final List<String> keys;
         private final Map<Integer, WebSocket> parties = new HashMap<>();
+        private final Map<Integer, List<String>> undelivered = new HashMap<>();
         private boolean shutdown;
 
         Study(String id, List<String> keys) {
@@ -136,6 +147,7 @@ public final class SignalingServer implements AutoCloseable {
                 return false;
             }
             parties.put(pid, conn);
+            undelivered.put(pid, new ArrayList<>());
             if (parties.size() == keys.size()) {
                 LOG.info(() -> "All " + keys.size() + " parties have connected to study " + id);
             }
@@ -154,17 +166,43 @@ public final class SignalingServer implements AutoCloseable {
             return !shutdown && parties.get(pid) == conn;
         }
 
+        /** The party's socket is open: deliver what arrived for it meanwhile, then directly. */
+        synchronized void opened(int pid, WebSocket conn) {
+            List<String> waiting = parties.get(pid) == conn ? undelivered.remove(pid) : null;
+            if (waiting != null) {
+                waiting.forEach(conn::send);
+            }
+        }
+
         synchronized void leave(int pid, WebSocket conn) {
             if (parties.remove(pid, conn)) {
+                undelivered.remove(pid);
                 LOG.info(() -> "Party " + pid + " disconnected from study " + id);
                 notifyAll();
             }
         }
 
-        /** The party's socket if it is past the barrier and open. */
-        synchronized WebSocket openParty(int pid) {
+        synchronized int connectedParties() {
+            return parties.size();
+        }
+
+        /** Sends (or holds until open) a frame to the party; false if it is not connected. */
+        synchronized boolean deliver(int pid, String json) {
             WebSocket conn = parties.get(pid);
-            return conn != null && conn.isOpen() ? conn : null;
+            if (conn == null) {
+                return false;
+            }
+            List<String> waiting = undelivered.get(pid);
+            if (waiting != null) {
+                waiting.add(json);
+                return true;
+            }
+            try {
+                conn.send(json);
+                return true;
+            } catch (WebsocketNotConnectedException e) {
+                return false; // closing: removeConnection will run shortly
+            }
         }
 
         synchronized void shutdown() {
@@ -297,6 +335,7 @@ public final class SignalingServer implements AutoCloseable {
                 conn.close(CloseFrame.POLICY_VALIDATION, session.refusal());
                 return;
             }
+            session.study().opened(session.pid(), conn);
             LOG.info(() -> "Party " + session.pid() + " connected to study " + session.study().id);
         }
 
@@ -316,14 +355,8 @@ public final class SignalingServer implements AutoCloseable {
             Study study = session.study();
             SignalMessage authentic = message.authenticated(study.id, session.pid());
             int target = message.targetPID();
-            WebSocket peer = target == session.pid() ? null : study.openParty(target);
-            try {
-                if (peer != null) {
-                    peer.send(authentic.toJson());
-                    return;
-                }
-            } catch (WebsocketNotConnectedException e) {
-                // The target left between the lookup and the send: same as not connected.
+            if (target != session.pid() && study.deliver(target, authentic.toJson())) {
+                return;
             }
             conn.send(SignalMessage.serverError(study.id, "Unexpected target id " + target)
                     .toJson());

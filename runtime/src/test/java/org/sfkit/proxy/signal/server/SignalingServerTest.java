@@ -169,7 +169,9 @@ class SignalingServerTest {
         SignalingServer server = server();
         try (Socket leaver = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort())) {
             sendHandshake(leaver, server, "s2", "k0", true);
+            awaitConnected(server, "s2", 1);
         }
+        awaitConnected(server, "s2", 0);
         Party zero = new Party(api(server), "s2", 0, "k0");
         Party one = new Party(api(server), "s2", 1, "k1");
         CompletableFuture<Void> zeroOpen = zero.client.connect();
@@ -225,6 +227,7 @@ class SignalingServerTest {
         SignalingServer server = server();
         Party first = new Party(api(server), "s2", 0, "k0");
         CompletableFuture<Void> firstOpen = first.client.connect();
+        awaitConnected(server, "s2", 1);
         Party twin = new Party(api(server), "s2", 0, "k0");
         await(twin.client.connect());
         assertThat(next(twin.serverErrors)).contains("Party 0 is already connected");
@@ -352,6 +355,17 @@ class SignalingServerTest {
         assertThat(next(zero.received))
                 .isEqualTo(new SignalMessage("s2", MessageType.CREDENTIAL, credential, 1, 0));
         assertThat(zero.client.isOpen()).isTrue();
+    }
+
+    /** Polls the server until the study has that many parties (connected or waiting). */
+    private static void awaitConnected(SignalingServer server, String study, int parties)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (server.connectedParties(study) != parties) {
+            assertThat(System.nanoTime()).as("%s never had %d parties", study, parties)
+                    .isLessThan(deadline);
+            Thread.sleep(5);
+        }
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
