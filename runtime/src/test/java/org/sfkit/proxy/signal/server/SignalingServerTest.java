@@ -181,6 +181,35 @@ class SignalingServerTest {
     }
 
     @Test
+    void startingOnAPortInUseFailsWithTheAddress() throws IOException {
+        SignalingServer first = server();
+        assertThatThrownBy(() -> track(SignalingServer.start(first.address(), STUDIES)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining(String.valueOf(first.address().getPort()));
+    }
+
+    @Test
+    void decoderThreadsAreReusedAcrossConnections() throws Exception {
+        SignalingServer server = server();
+        long before = decoderThreads();
+        for (int i = 0; i < 30; i++) {
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.address().getPort())) {
+                socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(WAIT_SECONDS));
+                sendHandshake(socket, server, "s2", "wrong-" + i, true);
+                assertThat(statusLine(socket.getInputStream())).startsWith("HTTP/1.1 401");
+                socket.getInputStream().readAllBytes(); // until the server closed
+            }
+        }
+        assertThat(decoderThreads() - before).isLessThanOrEqualTo(3);
+    }
+
+    private static long decoderThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("sfkit-signal-decoder-"))
+                .count();
+    }
+
+    @Test
     void aWrongKeyIsAFatal401() throws IOException {
         Party stranger = new Party(api(server()), "s2", 0, "not-a-key");
         assertThatThrownBy(() -> await(stranger.client.connect()))
