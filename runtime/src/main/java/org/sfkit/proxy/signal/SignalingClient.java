@@ -60,7 +60,7 @@ public final class SignalingClient implements AutoCloseable {
      * that accepts and closes at once ("party already connected" while it has not yet noticed
      * our previous socket died) must not make us reconnect in a tight loop.
      */
-    static final Duration STABLE_CONNECTION = Duration.ofSeconds(10);
+    private static final Duration STABLE_CONNECTION = Duration.ofSeconds(10);
 
     /** What the owner of the client hears about. Callbacks run off the receive thread. */
     public interface Listener {
@@ -231,6 +231,11 @@ public final class SignalingClient implements AutoCloseable {
                         openedAtNanos = System.nanoTime();
                     }
                     LOG.info(() -> "Signalling connected to " + api + " study=" + studyID);
+                    if (ws.isInputClosed()) {
+                        // Closed before we stored it (e.g. "already connected" then close), so
+                        // the listener's report was ignored: handle the loss now.
+                        connectionLost(myGeneration, "closed as soon as it opened");
+                    }
                     return ws;
                 });
     }
