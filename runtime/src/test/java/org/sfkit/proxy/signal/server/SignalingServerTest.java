@@ -75,6 +75,7 @@ class SignalingServerTest {
         final BlockingQueue<String> serverErrors = new LinkedBlockingQueue<>();
         final BlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
         final BlockingQueue<Integer> unknownPeers = new LinkedBlockingQueue<>();
+        final BlockingQueue<SignalingRejectedException> fatals = new LinkedBlockingQueue<>();
         final SignalingClient client;
 
         Party(URI api, String study, int pid, String key) {
@@ -101,6 +102,11 @@ class SignalingServerTest {
         @Override
         public void onUnknownPeer(int pid) {
             unknownPeers.add(pid);
+        }
+
+        @Override
+        public void onFatal(SignalingRejectedException e) {
+            fatals.add(e);
         }
     }
 
@@ -395,6 +401,23 @@ class SignalingServerTest {
                     .isLessThan(deadline);
             Thread.sleep(5);
         }
+    }
+
+    @Test
+    void aReconnectThatIsRefusedStopsTheClientWithAFatalError() throws Exception {
+        SignalingServer first = server();
+        InetSocketAddress address = first.address();
+        Party zero = new Party(api(first), "s2", 0, "k0");
+        Party one = new Party(api(first), "s2", 1, "k1");
+        CompletableFuture<Void> zeroOpen = zero.client.connect();
+        await(one.client.connect());
+        await(zeroOpen);
+
+        first.close();
+        track(SignalingServer.start(address, Map.of("s2", List.of("new0", "new1"))));
+
+        assertThat(next(zero.fatals).statusCode()).isEqualTo(401);
+        assertThat(zero.client.isOpen()).isFalse();
     }
 
     private static void awaitQuietly(CountDownLatch latch) {
