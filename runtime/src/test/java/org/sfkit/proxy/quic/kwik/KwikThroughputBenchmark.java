@@ -15,13 +15,12 @@ import org.sfkit.proxy.quic.QuicStream;
 @Tag("benchmark")
 class KwikThroughputBenchmark {
     private static final long SIZE = Long.getLong("sfkit.bench.bytes", 1L << 30);
-    private static final int WRITE_SIZE = Integer.getInteger("ws", 64 * 1024);
+    private static final int WRITE_SIZE = 64 * 1024;
 
     @Test
     void oneStreamOneGiB() throws Exception {
         ExecutorService pool = Executors.newCachedThreadPool();
-        try (KwikPair pair = KwikPair.connect(new KwikEngine(), org.sfkit.proxy.quic.QuicSettings.builder()
-                .streamWindow(Long.getLong("sw", 4L << 20)).connectionWindow(Long.getLong("cw", 32L << 20)).build())) {
+        try (KwikPair pair = KwikPair.connect(new KwikEngine())) {
             QuicStream out = pair.client.openStream();
             long start = System.nanoTime();
             Future<byte[]> sent = pool.submit(() -> KwikPair.writeRandom(out.output(), SIZE, WRITE_SIZE, 1));
