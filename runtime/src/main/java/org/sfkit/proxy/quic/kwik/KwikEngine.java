@@ -97,10 +97,11 @@ public final class KwikEngine implements QuicEngine {
         kwik.setPeerInitiatedStreamCallback(connection::peerStreamArrived);
         try {
             kwik.connect();
-        } catch (ConnectException e) {
-            connection.close();
+        } catch (IOException | RuntimeException e) {
+            connection.close(); // also closes the socket kwik made through our factory
             // kwik reports a handshake timeout as a ConnectException with this message
-            if (e.getMessage() != null && e.getMessage().startsWith("Connection timed out")) {
+            if (e instanceof ConnectException && e.getMessage() != null
+                    && e.getMessage().startsWith("Connection timed out")) {
                 SocketTimeoutException timedOut = new SocketTimeoutException(
                         "QUIC handshake with " + remote + " did not complete within " + timeout);
                 timedOut.initCause(e);
