@@ -70,6 +70,8 @@ public final class KwikEngine implements QuicEngine {
     public QuicConnection connect(InetSocketAddress bind, InetSocketAddress remote, TlsIdentity identity,
                                   PinnedTrust trustedServer, QuicSettings settings, Duration timeout)
             throws IOException {
+        // The caller's deadline, capped by the settings' handshake timeout (spec section 6: 30 s).
+        Duration handshakeTimeout = timeout.compareTo(settings.handshakeTimeout()) < 0 ? timeout : settings.handshakeTimeout();
         QuicClientConnection kwik = QuicClientConnection.newBuilder()
                 .applicationProtocol(QuicSettings.ALPN)
                 // kwik checks the server certificate's name against host() after the trust
@@ -84,7 +86,7 @@ public final class KwikEngine implements QuicEngine {
                 // presented when the server asks (a Go server does; spec section 6)
                 .clientCertificate(identity.certificate())
                 .clientCertificateKey(identity.privateKey())
-                .connectTimeout(timeout)
+                .connectTimeout(handshakeTimeout)
                 .maxIdleTimeout(settings.maxIdle())
                 .defaultStreamReceiveBufferSize(settings.connectionWindow() / KWIK_CONNECTION_WINDOW_FACTOR)
                 .maxOpenPeerInitiatedBidirectionalStreams(settings.maxPeerStreams())
@@ -103,7 +105,7 @@ public final class KwikEngine implements QuicEngine {
             if (e instanceof ConnectException && e.getMessage() != null
                     && e.getMessage().startsWith("Connection timed out")) {
                 SocketTimeoutException timedOut = new SocketTimeoutException(
-                        "QUIC handshake with " + remote + " did not complete within " + timeout);
+                        "QUIC handshake with " + remote + " did not complete within " + handshakeTimeout);
                 timedOut.initCause(e);
                 throw timedOut;
             }

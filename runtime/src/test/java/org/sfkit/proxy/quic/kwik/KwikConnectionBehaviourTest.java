@@ -4,7 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.OutputStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -12,10 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.sfkit.proxy.quic.PinnedTrust;
 import org.sfkit.proxy.quic.QuicSettings;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.quic.StreamResetException;
+import org.sfkit.proxy.quic.TlsIdentity;
+import org.sfkit.proxy.tls.SelfSignedCertificates;
 
 /** kwik-specific behaviour the engine contract does not pin down. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -61,6 +69,18 @@ class KwikConnectionBehaviourTest {
                 }
             }).isInstanceOfSatisfying(StreamResetException.class,
                     e -> assertThat(e.errorCode()).isEqualTo(StreamErrorCodes.CONNECT_FAILED));
+        }
+    }
+
+    @Test
+    void aHandshakeNobodyAnswersEndsInSocketTimeoutException() throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        TlsIdentity id = SelfSignedCertificates.generate(List.of(loopback));
+        try (DatagramSocket silent = new DatagramSocket(new InetSocketAddress(loopback, 0))) {
+            assertThatThrownBy(() -> ENGINE.connect(new InetSocketAddress(loopback, 0),
+                    (InetSocketAddress) silent.getLocalSocketAddress(), id, PinnedTrust.of(id.certificate()),
+                    QuicSettings.defaults(), Duration.ofSeconds(1)))
+                    .isInstanceOf(SocketTimeoutException.class);
         }
     }
 
