@@ -140,7 +140,6 @@ final class ResetCodes {
 
     /** Reads a peer's unidirectional stream; ignores it unless it starts with {@link #MAGIC}. */
     void readIncoming(QuicStreamChannel stream) {
-        stream.config().setAutoRead(true); // a few bytes per reset: no back-pressure needed
         stream.pipeline().addLast(new ChannelInboundHandlerAdapter() {
             private ByteBuf pending;
             private boolean magicSeen;
@@ -182,6 +181,9 @@ final class ResetCodes {
                 }
             }
         });
+        // After the handler is in place: turning auto-read on reads at once, and bytes reaching an
+        // incomplete pipeline would be dropped. A few bytes per reset: no back-pressure needed.
+        stream.config().setAutoRead(true);
     }
 
     /** The connection is gone: nobody will send more codes. */
