@@ -88,13 +88,24 @@ final class NettyQuicStream implements QuicStream {
     }
 
     /** The peer aborted a direction; learn its code (see {@link ResetCodes}) on the event loop, then fail. */
+    /**
+     * The peer aborted a direction; learn its code (see {@link ResetCodes}), then fail. A reset of
+     * the peer's sending direction ends ours too: quiche frees a stream once RESET_STREAM and
+     * STOP_SENDING are both in, and writes still queued in Netty would then never complete (a
+     * writer blocked forever). Our peers reset both directions anyway ({@link #reset}).
+     */
     private void peerAborted(Direction direction) {
-        if (direction == input) {
-            inputEnded();
-        } else {
-            outputEnded();
-        }
-        resetCodes.resolve(channel.streamId(), channel.eventLoop(), code -> direction.fail(new StreamResetException(code)));
+        resetCodes.resolve(channel.streamId(), channel.eventLoop(), code -> {
+            StreamResetException reset = new StreamResetException(code);
+            direction.fail(reset);
+            if (direction == input) {
+                output.fail(reset);
+                inputEnded();
+                outputEnded(); // closing fails the queued writes, which frees blocked writers
+            } else {
+                outputEnded();
+            }
+        });
     }
 
     private void inputEnded() {

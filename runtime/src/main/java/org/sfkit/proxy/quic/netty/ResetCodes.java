@@ -11,6 +11,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -49,11 +50,17 @@ final class ResetCodes {
      * after its RESET_STREAM, without delaying resets from peers that never send codes by much.
      */
     private static final long WAIT_UNKNOWN_PEER_MILLIS = 100;
-    /** Bound on codes kept for streams nobody asked about (a reset of a stream already closed here). */
-    private static final int MAX_UNCLAIMED = 4096;
+    /** Codes remembered per connection; older ones belong to streams long finished. */
+    private static final int MAX_REMEMBERED = 4096;
 
     private final QuicChannel connection;
-    private final Map<Long, Long> received = new HashMap<>();
+    // Kept after a lookup: both directions of a stream ask (RESET_STREAM and STOP_SENDING).
+    private final Map<Long, Long> received = new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+            return size() > MAX_REMEMBERED;
+        }
+    };
     private final Map<Long, Waiter> waiting = new HashMap<>();
     private boolean peerSendsCodes;
     private QuicStreamChannel outgoing;
@@ -104,7 +111,7 @@ final class ResetCodes {
      */
     void resolve(long streamId, EventLoop loop, LongConsumer onCode) {
         loop.execute(() -> {
-            Long code = received.remove(streamId);
+            Long code = received.get(streamId);
             if (code != null) {
                 onCode.accept(code);
                 return;
@@ -133,9 +140,8 @@ final class ResetCodes {
         if (w != null) {
             w.timeout().cancel(false);
             w.onCode().accept(code);
-        } else if (received.size() < MAX_UNCLAIMED) {
-            received.put(streamId, code);
         }
+        received.put(streamId, code);
     }
 
     /** Reads a peer's unidirectional stream; ignores it unless it starts with {@link #MAGIC}. */
