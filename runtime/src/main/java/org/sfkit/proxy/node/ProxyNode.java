@@ -45,8 +45,11 @@ public final class ProxyNode implements TunnelDialer, AutoCloseable {
     /** Redial back-off: fast first retries for peers starting together, capped to stay polite. */
     static final Duration REDIAL_MIN = Duration.ofMillis(200);
     static final Duration REDIAL_MAX = Duration.ofSeconds(5);
-    /** How long one dial may take before it counts as failed (a peer that is not up yet). */
-    static final Duration DIAL_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * How long one dial may take before it counts as failed (a peer that is not up yet). A cold
+     * JVM on a loaded 2-core machine took 3 s for its first handshake here; 10 s leaves room.
+     */
+    static final Duration DIAL_TIMEOUT = Duration.ofSeconds(10);
 
     private final NodeConfig config;
     private final Map<Integer, PeerLink> links = new TreeMap<>();

@@ -202,6 +202,29 @@ public abstract class QuicEngineContract {
     }
 
     @Test
+    void oneListenerAcceptsSeveralClientsAtOnce() throws Exception {
+        InetSocketAddress[] bound = new InetSocketAddress[1];
+        BlockingQueue<QuicConnection> accepted = server(serverId,
+                new PinnedTrust(List.of(clientId.certificate(), strangerId.certificate())), bound);
+        List<Future<QuicConnection>> clients = new ArrayList<>();
+        for (TlsIdentity id : List.of(clientId, strangerId, clientId)) {
+            clients.add(pool.submit(() -> client(bound[0], id, PinnedTrust.of(serverId.certificate()))));
+        }
+        for (Future<QuicConnection> c : clients) {
+            assertThat(c.get(30, TimeUnit.SECONDS).isOpen()).isTrue();
+        }
+        for (int i = 0; i < clients.size(); i++) {
+            QuicConnection s = accepted.poll(10, TimeUnit.SECONDS);
+            assertThat(s).as("server connection %d", i).isNotNull();
+            toClose.add(s);
+            echoStreams(s);
+        }
+        for (Future<QuicConnection> c : clients) {
+            assertThat(roundTrip(c.get().openStream(), new byte[] {9})).containsExactly(9);
+        }
+    }
+
+    @Test
     void clientRejectsAnUnpinnedServerCertificate() throws Exception {
         InetSocketAddress[] bound = new InetSocketAddress[1];
         server(strangerId, PinnedTrust.of(clientId.certificate()), bound);

@@ -3,6 +3,7 @@ package org.sfkit.proxy.quic.netty;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
@@ -112,11 +113,18 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
         Set<NettyQuicConnection> accepted = ConcurrentHashMap.newKeySet();
         QuicServerCodecBuilder codec = transport(new QuicServerCodecBuilder(), settings, tls)
                 .tokenHandler(NoRetryTokenHandler.INSTANCE)
-                .handler(NettyQuicConnection.handler(settings.handshakeTimeout(), settings.keepAlive(), c -> {
-                    accepted.add(c);
-                    c.closeFuture().thenRun(() -> accepted.remove(c));
-                    onConnection.accept(c);
-                }, () -> { }))
+                // A fresh connection handler per accepted connection: it is not @Sharable, and
+                // reusing one instance made every connection after the first fail its handshake.
+                .handler(new ChannelInitializer<QuicChannel>() {
+                    @Override
+                    protected void initChannel(QuicChannel quic) {
+                        quic.pipeline().addLast(NettyQuicConnection.handler(settings.handshakeTimeout(), settings.keepAlive(), c -> {
+                            accepted.add(c);
+                            c.closeFuture().thenRun(() -> accepted.remove(c));
+                            onConnection.accept(c);
+                        }, () -> { }));
+                    }
+                })
                 .streamOption(ChannelOption.AUTO_READ, false)
                 .streamHandler(NettyQuicConnection.peerStreamInitializer());
         if (epoll) {
