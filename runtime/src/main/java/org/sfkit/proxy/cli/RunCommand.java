@@ -193,7 +193,7 @@ public final class RunCommand implements Callable<Integer> {
         InetSocketAddress udpBind = udpBind();
         Map<Integer, StaticPeer> staticPeers = staticPeers();
         toml.ifPresent(t -> warnAboutUnlinkedParties(t, staticPeers.keySet()));
-        QuicEngine engine = engine();
+        QuicEngine engine = selectEngine(quicEngine);
         NodeConfig node = new NodeConfig(pid, identity(), udpBind, staticPeers, engine, QuicSettings.defaults());
         return new StaticRun(node, new SocksListenUri(socksUri.bind(), credentials), plan);
     }
@@ -353,11 +353,12 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private QuicEngine engine() throws ConfigException {
+    /** The engine named by {@code --quic-engine}; an unknown one or one that cannot run here is a configuration error. */
+    static QuicEngine selectEngine(String name) throws ConfigException {
         try {
-            return QuicEngines.select(quicEngine);
+            return QuicEngines.select(name);
         } catch (RuntimeException e) { // IllegalArgumentException by contract: unknown, or cannot run here
-            throw new ConfigException("--quic-engine " + quicEngine + ": " + e.getMessage(), e);
+            throw new ConfigException("--quic-engine " + name + ": " + e.getMessage(), e);
         }
     }
 
