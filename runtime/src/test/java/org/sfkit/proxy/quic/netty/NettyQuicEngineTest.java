@@ -208,6 +208,14 @@ class NettyQuicEngineTest extends QuicEngineContract {
         assertThat(peerStreams.poll(10, TimeUnit.SECONDS).input().readAllBytes()).containsExactly(3);
     }
 
+    @Test
+    void withoutKeepAlivesTheIdleTimeoutClosesBothSides() throws Exception {
+        Pair p = pair(QuicSettings.builder().maxIdle(Duration.ofSeconds(1)).keepAlive(Duration.ZERO).build());
+        p.client().closeFuture().get(10, TimeUnit.SECONDS);
+        p.server().closeFuture().get(10, TimeUnit.SECONDS);
+        assertThat(p.client().isOpen()).isFalse();
+    }
+
     /** One stream, 1 GiB, through the blocking adapters; prints MB/s and CPU time. Run with -Dsfkit.benchmark=true. */
     @Test
     @EnabledIfSystemProperty(named = "sfkit.benchmark", matches = "true")
