@@ -357,8 +357,9 @@ public final class RunCommand implements Callable<Integer> {
     static QuicEngine selectEngine(String name) throws ConfigException {
         try {
             return QuicEngines.select(name);
-        } catch (RuntimeException e) { // IllegalArgumentException by contract: unknown, or cannot run here
-            throw new ConfigException("--quic-engine " + name + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) { // unknown, or cannot run here; the message says which
+            String message = e.getMessage();
+            throw new ConfigException(message.startsWith("--quic-engine") ? message : "--quic-engine " + name + ": " + message, e);
         }
     }
 
