@@ -2,41 +2,238 @@ package org.sfkit.proxy.node;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.sfkit.proxy.quic.PinnedTrust;
+import org.sfkit.proxy.quic.QuicConnection;
+import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.StreamErrorCodes;
+import org.sfkit.proxy.tunnel.ClientProof;
+import org.sfkit.proxy.tunnel.PortHeader;
 import org.sfkit.proxy.tunnel.TunnelDialer;
+import org.sfkit.proxy.tunnel.TunnelEnds;
 import org.sfkit.proxy.tunnel.TunnelException;
 
 /**
- * One party's proxy: QUIC links to every peer, the responder that connects incoming streams to
- * {@code 127.0.0.1:port}, and the {@link TunnelDialer} that ingresses (SOCKS, agent) use.
+ * One party's proxy with static peers: a QUIC server for higher-numbered peers (they are the
+ * clients, spec section 6), a QUIC client toward each lower-numbered peer, the responder that
+ * connects incoming streams to {@code 127.0.0.1:port}, and the {@link TunnelDialer} that
+ * ingresses (SOCKS, agent) use. One stream ending never ends the node; a lost connection is
+ * redialled by its client side.
  */
 public final class ProxyNode implements TunnelDialer, AutoCloseable {
-    // Implementation in progress on main (integrator); signatures are stable.
+    private static final Logger LOG = Logger.getLogger(ProxyNode.class.getName());
+    /**
+     * How long {@link #open} waits for a link that is not up yet: covers the start-up race (sfkit
+     * starts the MPC tool one second after the proxy) without holding a SOCKS client long.
+     */
+    static final Duration LINK_WAIT = Duration.ofSeconds(5);
+    /** A client that has not proven its identity by then is dropped. */
+    static final Duration PROOF_TIMEOUT = Duration.ofSeconds(10);
+    /** Redial back-off: fast first retries for peers starting together, capped to stay polite. */
+    static final Duration REDIAL_MIN = Duration.ofMillis(200);
+    static final Duration REDIAL_MAX = Duration.ofSeconds(5);
+    /** How long one dial may take before it counts as failed (a peer that is not up yet). */
+    static final Duration DIAL_TIMEOUT = Duration.ofSeconds(5);
+
+    private final NodeConfig config;
+    private final Map<Integer, PeerLink> links = new TreeMap<>();
+    private final ExecutorService workers;
+    private final ScheduledExecutorService timers;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private QuicListener listener;
+
+    private ProxyNode(NodeConfig config) {
+        this.config = config;
+        AtomicInteger ids = new AtomicInteger();
+        this.workers = Executors.newCachedThreadPool(r -> daemon(r, "sfkit-node-" + config.pid() + "-" + ids.incrementAndGet()));
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfkit-node-" + config.pid() + "-timer"));
+        for (StaticPeer peer : config.peers().values()) {
+            if (peer.pid() == config.pid()) {
+                throw new IllegalArgumentException("party " + peer.pid() + " is this proxy itself; it cannot be a peer");
+            }
+            links.put(peer.pid(), new PeerLink(peer, workers));
+        }
+    }
 
     public static ProxyNode start(NodeConfig config) throws IOException {
-        throw new UnsupportedOperationException("not yet");
+        ProxyNode node = new ProxyNode(config);
+        try {
+            node.listen();
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+        for (PeerLink link : node.links.values()) {
+            if (link.pid() < config.pid()) {
+                node.workers.execute(() -> node.dialLoop(link));
+            }
+        }
+        return node;
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
     }
 
     public int pid() {
-        throw new UnsupportedOperationException("not yet");
+        return config.pid();
     }
 
     /** The UDP address our QUIC server is bound to. */
     public InetSocketAddress quicAddress() {
-        throw new UnsupportedOperationException("not yet");
+        return listener.localAddress();
+    }
+
+    public String engineName() {
+        return config.engine().name();
     }
 
     /** Blocks until links to all static peers are up or the timeout passes; true when all are. */
-    public boolean awaitPeers(java.time.Duration timeout) throws InterruptedException {
-        throw new UnsupportedOperationException("not yet");
+    public boolean awaitPeers(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (PeerLink link : links.values()) {
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            if (link.awaitConnection(left) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Party ids with a live connection right now. */
+    public List<Integer> connectedPeers() {
+        return links.values().stream().filter(PeerLink::isConnected).map(PeerLink::pid).toList();
     }
 
     @Override
     public QuicStream open(int party, int port) throws TunnelException, IOException {
-        throw new UnsupportedOperationException("not yet");
+        if (closed.get()) {
+            throw new TunnelException(TunnelException.Reason.PEER_UNREACHABLE, "the proxy is shutting down");
+        }
+        PeerLink link = links.get(party);
+        if (link == null) {
+            String why = party == config.pid() ? "party " + party + " is this proxy itself" : "party " + party + " is not a configured peer";
+            throw new TunnelException(TunnelException.Reason.UNKNOWN_PARTY, why);
+        }
+        QuicConnection connection;
+        try {
+            connection = link.awaitConnection(LINK_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TunnelException(TunnelException.Reason.PEER_UNREACHABLE, "interrupted while waiting for party " + party);
+        }
+        if (connection == null) {
+            throw new TunnelException(TunnelException.Reason.PEER_UNREACHABLE,
+                    "no connection to party " + party + " (waited " + LINK_WAIT.toSeconds() + " s)");
+        }
+        return TunnelEnds.open(connection, party, port, true);
+    }
+
+    private void listen() throws IOException {
+        List<X509Certificate> clients = links.values().stream()
+                .filter(l -> l.pid() > config.pid()).map(l -> l.peer().certificate()).toList();
+        listener = config.engine().listen(config.udpBind(), config.identity(), new PinnedTrust(clients),
+                config.settings(), connection -> workers.execute(() -> admit(connection)));
+        LOG.info("QUIC listening addr=" + listener.localAddress() + " engine=" + config.engine().name());
+    }
+
+    /**
+     * Server side: the client's first stream must be its {@link ClientProof}; only then does the
+     * connection become the link to the party it proved to be.
+     */
+    private void admit(QuicConnection connection) {
+        var proofTimer = timers.schedule(connection::close, PROOF_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        AtomicBoolean first = new AtomicBoolean(true);
+        connection.onPeerStream(stream -> {
+            if (!first.compareAndSet(true, false)) {
+                stream.reset(StreamErrorCodes.PROTOCOL_ERROR); // data before the proof
+                return;
+            }
+            workers.execute(() -> {
+                try {
+                    if (PortHeader.read(stream.input()) != PortHeader.CONTROL) {
+                        throw new IOException("first stream is not the client proof");
+                    }
+                    int pid = ClientProof.verify(stream, this::clientCertificate);
+                    proofTimer.cancel(false);
+                    links.get(pid).attach(connection);
+                } catch (IOException e) {
+                    LOG.warning("rejecting QUIC client remote=" + connection.remoteAddress() + ": " + e.getMessage());
+                    stream.reset(StreamErrorCodes.PROTOCOL_ERROR);
+                    connection.close();
+                }
+            });
+        });
+    }
+
+    private X509Certificate clientCertificate(int pid) {
+        PeerLink link = links.get(pid);
+        return link != null && pid > config.pid() ? link.peer().certificate() : null;
+    }
+
+    /** Client side toward one lower-numbered peer: dial, prove, wait for the end, dial again. */
+    private void dialLoop(PeerLink link) {
+        Duration backoff = REDIAL_MIN;
+        StaticPeer peer = link.peer();
+        while (!closed.get()) {
+            QuicConnection connection = null;
+            try {
+                connection = config.engine().connect(new InetSocketAddress(config.udpBind().getAddress(), 0),
+                        peer.endpoint(), config.identity(), PinnedTrust.of(peer.certificate()), config.settings(), DIAL_TIMEOUT);
+                ClientProof.prove(connection.openStream(), config.pid(), config.identity());
+                link.attach(connection);
+                backoff = REDIAL_MIN;
+                connection.closeFuture().join();
+            } catch (IOException | RuntimeException e) {
+                if (connection != null) {
+                    connection.close();
+                }
+                if (closed.get()) {
+                    return;
+                }
+                Duration wait = backoff;
+                LOG.log(Level.FINE, () -> "dial to party " + peer.pid() + " at " + peer.endpoint() + " failed: " + e
+                        + "; retrying in " + wait.toMillis() + " ms");
+                sleep(backoff);
+                backoff = backoff.multipliedBy(2).compareTo(REDIAL_MAX) > 0 ? REDIAL_MAX : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed.set(true);
+        }
     }
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        links.values().forEach(PeerLink::close);
+        if (listener != null) {
+            listener.close();
+        }
+        workers.shutdownNow();
+        timers.shutdownNow();
     }
 }

@@ -47,6 +47,12 @@ public final class StreamBridge {
      * the socket is closed.
      */
     public static CompletableFuture<Transfer> bridge(Socket socket, QuicStream stream, String label) {
+        try {
+            // MPC protocols ping-pong small messages; Nagle would add up to 40 ms per round.
+            socket.setTcpNoDelay(true);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, () -> label + ": cannot set TCP_NODELAY: " + e);
+        }
         AtomicLong sent = new AtomicLong();
         AtomicLong received = new AtomicLong();
         CompletableFuture<Void> up = CompletableFuture.runAsync(() -> tcpToStream(socket, stream, sent, label), PUMPS);

@@ -1,0 +1,89 @@
+package org.sfkit.proxy.node;
+
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.logging.Logger;
+import org.sfkit.proxy.quic.QuicConnection;
+import org.sfkit.proxy.tunnel.TunnelEnds;
+
+/**
+ * Our view of one remote party: its current QUIC connection (authenticated in both directions),
+ * or none. Streams the peer opens on it are answered by {@link TunnelEnds#answer}.
+ */
+final class PeerLink {
+    private static final Logger LOG = Logger.getLogger(PeerLink.class.getName());
+
+    private final StaticPeer peer;
+    private final Executor executor;
+    private QuicConnection connection; // guarded by this
+
+    PeerLink(StaticPeer peer, Executor executor) {
+        this.peer = peer;
+        this.executor = executor;
+    }
+
+    int pid() {
+        return peer.pid();
+    }
+
+    StaticPeer peer() {
+        return peer;
+    }
+
+    /**
+     * Makes {@code next} the connection to this peer. A previous one is closed: the peer made a
+     * new one because it restarted or lost the old path, so the old one carries nothing anymore.
+     */
+    void attach(QuicConnection next) {
+        QuicConnection previous;
+        synchronized (this) {
+            previous = connection;
+            connection = next;
+            notifyAll();
+        }
+        next.onPeerStream(stream -> executor.execute(() -> TunnelEnds.answer(stream, peer.pid(), true)));
+        next.closeFuture().thenRun(() -> detach(next));
+        if (previous != null && previous != next) {
+            previous.close();
+        }
+        LOG.info("peer connected pid=" + peer.pid() + " remote=" + next.remoteAddress());
+    }
+
+    private void detach(QuicConnection closed) {
+        synchronized (this) {
+            if (connection != closed) {
+                return;
+            }
+            connection = null;
+        }
+        LOG.info("peer disconnected pid=" + peer.pid());
+    }
+
+    /** The live connection, waiting up to {@code timeout} for one; {@code null} if none came. */
+    synchronized QuicConnection awaitConnection(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (connection == null || !connection.isOpen()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return null;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return connection;
+    }
+
+    synchronized boolean isConnected() {
+        return connection != null && connection.isOpen();
+    }
+
+    void close() {
+        QuicConnection c;
+        synchronized (this) {
+            c = connection;
+            connection = null;
+        }
+        if (c != null) {
+            c.close();
+        }
+    }
+}
