@@ -57,11 +57,15 @@ public final class Cluster implements AutoCloseable {
             int[] socksPorts = ports(parties);
             ProxyProcess[] proxies = new ProxyProcess[parties];
             try {
-                // Lower PIDs first: they are the QUIC servers the higher ones dial.
+                // All at once: JVM starts overlap, and a client that comes up before its server
+                // retries (the proxy keeps dialing its static peers).
                 for (int pid = 0; pid < parties; pid++) {
-                    proxies[pid] = ProxyProcess.start(name + "/party" + pid,
+                    proxies[pid] = ProxyProcess.launch(name + "/party" + pid,
                             arguments(pid, engine, identities, udpPorts, socksPorts),
                             ItEnvironment.workDir("logs/" + name).resolve("party" + pid + ".log"));
+                }
+                for (ProxyProcess proxy : proxies) {
+                    proxy.awaitReady();
                 }
                 Cluster cluster = new Cluster(engine, proxies, socksPorts, echo);
                 cluster.awaitMesh();
@@ -90,6 +94,8 @@ public final class Cluster implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("-v",
                 "-pid", Integer.toString(pid),
                 "-socks", "socks5://127.0.0.1:" + socksPorts[pid],
+                // Loopback only: the tests never expose a socket beyond this machine.
+                "--udp-host", "127.0.0.1",
                 "--udp-port", Integer.toString(udpPorts[pid]),
                 "--cert", identities[pid].cert().toString(),
                 "--key", identities[pid].key().toString(),

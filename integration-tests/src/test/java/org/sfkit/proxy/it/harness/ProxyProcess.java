@@ -62,6 +62,11 @@ public final class ProxyProcess implements AutoCloseable {
 
     /** Runs the jar with {@code arguments} (after {@code -jar jar}) and waits for readiness. */
     public static ProxyProcess start(String name, List<String> arguments, Path log) throws IOException {
+        return launch(name, arguments, log).awaitReady();
+    }
+
+    /** Runs the jar with {@code arguments} without waiting: start several, then {@link #awaitReady} each. */
+    public static ProxyProcess launch(String name, List<String> arguments, Path log) throws IOException {
         List<String> command = new ArrayList<>(List.of(ItEnvironment.javaCommand(), "-jar",
                 ItEnvironment.proxyJar().toString()));
         command.addAll(arguments);
@@ -74,15 +79,20 @@ public final class ProxyProcess implements AutoCloseable {
         Thread reader = new Thread(() -> proxy.pump(String.join(" ", command)), name + "-stdout");
         reader.setDaemon(true);
         reader.start();
+        return proxy;
+    }
+
+    /** Blocks until the process logged {@value #READY_MARKER}; on failure stops it and says why. */
+    public ProxyProcess awaitReady() throws StartFailure {
         try {
-            proxy.ready.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            return proxy;
+            ready.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            return this;
         } catch (ExecutionException | TimeoutException e) {
-            proxy.close();
+            close();
             throw new StartFailure(name + " was not ready (" + describe(e) + "); log " + log
-                    + ", last lines:\n" + proxy.tail());
+                    + ", last lines:\n" + tail());
         } catch (InterruptedException e) {
-            proxy.close();
+            close();
             Thread.currentThread().interrupt();
             throw new StartFailure(name + ": interrupted while waiting for readiness");
         }
