@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.Socket;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -15,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.sfkit.proxy.it.harness.Cluster;
+import org.sfkit.proxy.it.harness.EofEchoServer;
 import org.sfkit.proxy.it.harness.ItEnvironment;
 import org.sfkit.proxy.it.harness.Socks5Client;
 import org.sfkit.proxy.it.harness.Socks5Client.AddressType;
@@ -62,7 +65,15 @@ class ThreePartyIT {
         Cluster cluster = cluster(engine);
         byte[] payload = TestFiles.bytes(from * PARTIES + to, PAYLOAD_SIZE);
 
+        int earlierCallers = cluster.echo().callers().size();
+
         assertThat(roundTrip(cluster, from, to, payload)).isEqualTo(payload);
+        // Every party shares 127.0.0.1 here, so the echo alone cannot tell who called: the
+        // socket's owner can. Party "to"'s proxy, and no other, must have made the connection.
+        List<EofEchoServer.Caller> callers = cluster.echo().callers();
+        assertThat(callers.subList(earlierCallers, callers.size())).singleElement()
+                .extracting(EofEchoServer.Caller::ownerPid)
+                .isEqualTo(OptionalLong.of(cluster.proxy(to).pid()));
     }
 
     static Stream<Arguments> victims() {

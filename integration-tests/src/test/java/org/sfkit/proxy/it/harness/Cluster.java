@@ -67,6 +67,7 @@ public final class Cluster implements AutoCloseable {
                 for (ProxyProcess proxy : proxies) {
                     proxy.awaitReady();
                 }
+                echo.identifyCallersAmong(Arrays.stream(proxies).map(ProxyProcess::pid).toList());
                 Cluster cluster = new Cluster(engine, proxies, socksPorts, echo);
                 cluster.awaitMesh();
                 return cluster;

@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,7 +21,8 @@ import java.util.concurrent.Executors;
 public final class EofEchoServer implements AutoCloseable {
     private final ServerSocket listener;
     private final ExecutorService executor = Executors.newCachedThreadPool(Daemons.named("eof-echo"));
-    private final List<InetSocketAddress> callers = new CopyOnWriteArrayList<>();
+    private final List<Caller> callers = new CopyOnWriteArrayList<>();
+    private volatile List<Long> ownerCandidates = List.of();
 
     private EofEchoServer(ServerSocket listener) {
         this.listener = listener;
@@ -38,16 +40,24 @@ public final class EofEchoServer implements AutoCloseable {
         return listener.getLocalPort();
     }
 
-    /** The remote address of every connection accepted so far (who connected: a proxy, on loopback). */
-    public List<InetSocketAddress> callers() {
+    /** An accepted connection: where it came from and, when known, the process that made it. */
+    public record Caller(InetSocketAddress address, OptionalLong ownerPid) {
+    }
+
+    /** Every connection accepted so far, in order. */
+    public List<Caller> callers() {
         return List.copyOf(callers);
+    }
+
+    /** From now on, find out which of these processes made each connection (see {@link SocketOwners}). */
+    public void identifyCallersAmong(List<Long> pids) {
+        ownerCandidates = List.copyOf(pids);
     }
 
     private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
                 Socket socket = listener.accept();
-                callers.add((InetSocketAddress) socket.getRemoteSocketAddress());
                 executor.execute(() -> echoAfterEof(socket));
             } catch (IOException closed) {
                 return;
@@ -55,7 +65,21 @@ public final class EofEchoServer implements AutoCloseable {
         }
     }
 
-    private static void echoAfterEof(Socket socket) {
+    /** Looked up while the connection is open: the caller's socket exists only until it closes. */
+    private Caller identify(Socket socket) {
+        InetSocketAddress remote = (InetSocketAddress) socket.getRemoteSocketAddress();
+        List<Long> candidates = ownerCandidates;
+        try {
+            return new Caller(remote, candidates.isEmpty() ? OptionalLong.empty()
+                    : SocketOwners.owner(remote.getPort(), socket.getLocalPort(), candidates));
+        } catch (IOException unreadable) {
+            return new Caller(remote, OptionalLong.empty());
+        }
+    }
+
+    /** Records the caller before answering, so a client that got its echo finds itself in {@link #callers}. */
+    private void echoAfterEof(Socket socket) {
+        callers.add(identify(socket));
         try (socket) {
             InputStream in = socket.getInputStream();
             byte[] request = in.readAllBytes();
