@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicEngines;
 
@@ -43,6 +45,8 @@ public final class Benchmark {
             System.exit(e.getMessage().isEmpty() ? 0 : 2);
             return;
         }
+        // The nodes and the SOCKS server log every connection at INFO; the table is the output here.
+        Logger.getLogger("").setLevel(Level.WARNING);
         System.out.println(Machine.describe());
         System.out.println("options: " + options);
         System.out.println("before: " + Machine.load());
@@ -88,6 +92,9 @@ public final class Benchmark {
             if (options.paths().contains("raw")) {
                 paths.add(new PathResults("raw", name, () -> new RawEngineFixture(engine, identities), why));
             }
+            if (options.paths().contains("proxy-2proc")) {
+                paths.add(new PathResults("proxy-2proc", name, () -> new ProcessProxyFixture(name, identities), why));
+            }
         }
         return paths;
     }
@@ -96,44 +103,44 @@ public final class Benchmark {
         String label = "[round " + round + "] " + p.label();
         System.gc(); // garbage of the previous path is not collected on this one's clock (best effort)
         long size = options.sizeBytes(p.engine());
-        Fixture fixture = start(p, label);
+        Outcome<Fixture> fixture = start(p, label);
         fixture = measure(p, fixture, label, "1 conn", f -> runner.throughput(f, 1, size), p.single());
         fixture = measure(p, fixture, label, PARALLEL_CONNECTIONS + " conns",
                 f -> runner.throughput(f, PARALLEL_CONNECTIONS, size), p.parallel());
         fixture = measure(p, fixture, label, "ping-pong",
                 f -> runner.pingPong(f, options.rttWarmUp(), options.rttCount()), p.latency());
-        if (fixture != null) {
-            fixture.close();
+        if (fixture.isOk()) {
+            fixture.value().close();
         }
     }
 
-    private Fixture start(PathResults p, String label) {
+    private Outcome<Fixture> start(PathResults p, String label) {
         Outcome<Fixture> started = runner.start(p.factory());
         if (!started.isOk()) {
             System.out.println(label + " start: " + started.failure());
         }
-        return started.value();
+        return started;
     }
 
     /**
-     * Runs one case and records its outcome. After a failure the fixture may hold a stalled
-     * connection, so the next case gets a fresh one. Returns the fixture to go on with
-     * ({@code null} when none could start: the remaining cases then record that).
+     * Runs one case and records its outcome (a fixture that failed to start fails the case with
+     * its reason). After a failure the fixture may hold a stalled connection, so the next case
+     * gets a fresh one, which is returned.
      */
-    private <T> Fixture measure(PathResults p, Fixture fixture, String label, String what,
-                                Function<Fixture, Outcome<T>> measurement, List<Outcome<T>> into) {
-        if (fixture == null) {
-            into.add(Outcome.failed("error: the path could not start"));
-            return null;
+    private <T> Outcome<Fixture> measure(PathResults p, Outcome<Fixture> fixture, String label, String what,
+                                         Function<Fixture, Outcome<T>> measurement, List<Outcome<T>> into) {
+        if (!fixture.isOk()) {
+            into.add(Outcome.failed(fixture.failure() + " (starting the path)"));
+            return fixture;
         }
-        Outcome<T> outcome = measurement.apply(fixture);
+        Outcome<T> outcome = measurement.apply(fixture.value());
         into.add(outcome);
         System.out.println(label + " " + what + ": "
                 + (outcome.isOk() ? ResultTable.describe(outcome.value()) : outcome.failure()));
         if (outcome.isOk()) {
             return fixture;
         }
-        fixture.close();
+        fixture.value().close();
         return start(p, label);
     }
 }
