@@ -8,14 +8,18 @@ import org.sfkit.proxy.quic.StreamResetException;
 
 /**
  * Our extension to spec section 7, used only between peers that announced it: after the port
- * header, the responder answers with one byte {@link #CONNECTED} once its connect to
- * {@code 127.0.0.1:port} succeeded, or resets the stream with
- * {@link StreamErrorCodes#CONNECTION_REFUSED} / {@link StreamErrorCodes#CONNECT_FAILED}. This lets
- * the SOCKS server reply 0x05 and the agent throw {@code ConnectException} on a refused port, which
- * MPC tools retry on. The Go protocol has no such answer.
+ * header, the responder answers with one byte saying how its connect to {@code 127.0.0.1:port}
+ * went; after a failure it sends FIN. This lets the SOCKS server reply 0x05 and the agent throw
+ * {@code ConnectException} on a refused port, which MPC tools retry on. The Go protocol has no
+ * such answer.
+ *
+ * <p>The outcome travels in the stream, not as a RESET_STREAM error code, because Netty 4.2.18
+ * does not hand received reset codes to Java; in-band, every engine and the Netty-kwik mix agree.
  */
 public final class ConnectStatus {
     public static final int CONNECTED = 0x00;
+    public static final int REFUSED = 0x01;
+    public static final int FAILED = 0x02;
 
     private ConnectStatus() {
     }
@@ -31,21 +35,22 @@ public final class ConnectStatus {
         if (status < 0) {
             throw new EOFException("party " + party + " closed the stream before answering the connect to port " + port);
         }
-        if (status != CONNECTED) {
-            throw new TunnelException(TunnelException.Reason.TRANSPORT_ERROR,
-                    "party " + party + " sent unknown connect status " + status);
+        String target = "port " + port + " on party " + party;
+        switch (status) {
+            case CONNECTED:
+                return;
+            case REFUSED:
+                throw new TunnelException(TunnelException.Reason.CONNECTION_REFUSED, "connection refused: " + target);
+            case FAILED:
+                throw new TunnelException(TunnelException.Reason.CONNECT_FAILED, "party " + party + " could not reach its " + target);
+            default:
+                throw new TunnelException(TunnelException.Reason.TRANSPORT_ERROR,
+                        "party " + party + " sent unknown connect status " + status + " for " + target);
         }
     }
 
-    static TunnelException fromReset(long code, int party, int port) {
-        String target = "port " + port + " on party " + party;
-        if (code == StreamErrorCodes.CONNECTION_REFUSED) {
-            return new TunnelException(TunnelException.Reason.CONNECTION_REFUSED, "connection refused: " + target);
-        }
-        if (code == StreamErrorCodes.CONNECT_FAILED) {
-            return new TunnelException(TunnelException.Reason.CONNECT_FAILED, "party " + party + " could not reach its " + target);
-        }
+    private static TunnelException fromReset(long code, int party, int port) {
         return new TunnelException(TunnelException.Reason.TRANSPORT_ERROR,
-                "stream to " + target + " reset: " + StreamErrorCodes.describe(code));
+                "stream to port " + port + " on party " + party + " reset: " + StreamErrorCodes.describe(code));
     }
 }

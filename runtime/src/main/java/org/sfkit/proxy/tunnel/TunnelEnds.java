@@ -48,6 +48,7 @@ public final class TunnelEnds {
             }
             return stream;
         } catch (TunnelException e) {
+            stream.reset(StreamErrorCodes.ABORTED); // frees the stream on both sides
             throw e;
         } catch (IOException e) {
             stream.reset(StreamErrorCodes.ABORTED);
@@ -84,7 +85,11 @@ public final class TunnelEnds {
             closeQuietly(socket);
             boolean refused = e instanceof ConnectException;
             LOG.info("connect for party " + party + " to local port " + port + " failed: " + e.getMessage());
-            stream.reset(refused ? StreamErrorCodes.CONNECTION_REFUSED : StreamErrorCodes.CONNECT_FAILED);
+            if (sendStatus) {
+                sendFailure(stream, refused ? ConnectStatus.REFUSED : ConnectStatus.FAILED);
+            } else {
+                stream.reset(refused ? StreamErrorCodes.CONNECTION_REFUSED : StreamErrorCodes.CONNECT_FAILED);
+            }
             return;
         }
         if (sendStatus) {
@@ -99,6 +104,15 @@ public final class TunnelEnds {
         }
         LOG.fine(() -> "stream from party " + party + " connected to local port " + port);
         StreamBridge.bridge(socket, stream, "party " + party + " -> :" + port);
+    }
+
+    /** Tells the opener why, then ends our side; the opener resets the stream when it has read it. */
+    private static void sendFailure(QuicStream stream, int status) {
+        try (var out = stream.output()) {
+            out.write(status);
+        } catch (IOException e) {
+            stream.reset(StreamErrorCodes.CONNECT_FAILED);
+        }
     }
 
     private static void closeQuietly(Socket socket) {

@@ -1,0 +1,191 @@
+package org.sfkit.proxy.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.sfkit.proxy.quic.QuicEngine;
+import org.sfkit.proxy.quic.QuicEngines;
+import org.sfkit.proxy.quic.QuicSettings;
+import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.TlsIdentity;
+import org.sfkit.proxy.tls.SelfSignedCertificates;
+import org.sfkit.proxy.tunnel.TunnelException;
+
+/** Two or three real nodes on loopback, per engine: tunnels, their failures, and recovery. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class ProxyNodeTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final Duration UP = Duration.ofSeconds(20);
+    private static TlsIdentity[] ids;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeAll
+    static void identities() throws Exception {
+        ids = new TlsIdentity[4];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = SelfSignedCertificates.generate(List.of(LOOPBACK));
+        }
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    private ProxyNode node(String engine, int pid, TlsIdentity id, int udpPort, Map<Integer, StaticPeer> peers) throws IOException {
+        QuicEngine quic = QuicEngines.select(engine);
+        ProxyNode node = ProxyNode.start(new NodeConfig(pid, id, new InetSocketAddress(LOOPBACK, udpPort), peers, quic,
+                QuicSettings.defaults()));
+        toClose.add(node);
+        return node;
+    }
+
+    private static StaticPeer peer(int pid, int udpPort) {
+        return new StaticPeer(pid, new InetSocketAddress(LOOPBACK, udpPort), ids[pid].certificate());
+    }
+
+    /** An echo service on 127.0.0.1: echoes until EOF, then closes its side. */
+    private int echoServer() throws IOException {
+        ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
+        toClose.add(server);
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    new Thread(() -> {
+                        try (s) {
+                            s.getInputStream().transferTo(s.getOutputStream());
+                        } catch (IOException ignored) {
+                            // client went away
+                        }
+                    }).start();
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return server.getLocalPort();
+    }
+
+    private static int freeUdpPort() throws IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, LOOPBACK)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static byte[] echo(QuicStream stream, byte[] payload) throws IOException {
+        try (OutputStream out = stream.output()) {
+            out.write(payload);
+        }
+        InputStream in = stream.input();
+        return in.readAllBytes();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kwik", "netty"})
+    void threePartiesReachEachOtherBothWays(String engine) throws Exception {
+        int[] udp = {freeUdpPort(), freeUdpPort(), freeUdpPort()};
+        ProxyNode[] nodes = new ProxyNode[3];
+        for (int pid = 0; pid < 3; pid++) {
+            Map<Integer, StaticPeer> peers = new java.util.HashMap<>();
+            for (int other = 0; other < 3; other++) {
+                if (other != pid) {
+                    peers.put(other, peer(other, udp[other]));
+                }
+            }
+            nodes[pid] = node(engine, pid, ids[pid], udp[pid], peers);
+        }
+        for (ProxyNode n : nodes) {
+            assertThat(n.awaitPeers(UP)).as("node %d connected", n.pid()).isTrue();
+        }
+        int port = echoServer();
+        for (int from = 0; from < 3; from++) {
+            for (int to = 0; to < 3; to++) {
+                if (from != to) {
+                    byte[] payload = ("from " + from + " to " + to).getBytes();
+                    assertThat(echo(nodes[from].open(to, port), payload)).isEqualTo(payload);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kwik", "netty"})
+    void refusedUnknownAndSelfAreTypedFailures(String engine) throws Exception {
+        int udp0 = freeUdpPort();
+        ProxyNode n0 = node(engine, 0, ids[0], udp0, Map.of(1, peer(1, 0)));
+        ProxyNode n1 = node(engine, 1, ids[1], 0, Map.of(0, peer(0, udp0)));
+        assertThat(n1.awaitPeers(UP)).isTrue();
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
+            closedPort = s.getLocalPort();
+        }
+        assertThatThrownBy(() -> n1.open(0, closedPort)).isInstanceOfSatisfying(TunnelException.class,
+                e -> assertThat(e.reason()).isEqualTo(TunnelException.Reason.CONNECTION_REFUSED));
+        assertThatThrownBy(() -> n0.open(1, closedPort)).isInstanceOfSatisfying(TunnelException.class,
+                e -> assertThat(e.reason()).isEqualTo(TunnelException.Reason.CONNECTION_REFUSED));
+        assertThatThrownBy(() -> n1.open(5, 80)).isInstanceOfSatisfying(TunnelException.class,
+                e -> assertThat(e.reason()).isEqualTo(TunnelException.Reason.UNKNOWN_PARTY));
+        assertThatThrownBy(() -> n1.open(1, 80)).isInstanceOfSatisfying(TunnelException.class,
+                e -> assertThat(e.reason()).isEqualTo(TunnelException.Reason.UNKNOWN_PARTY));
+        // After failures the link still carries new streams.
+        int port = echoServer();
+        assertThat(echo(n1.open(0, port), new byte[] {42})).containsExactly(42);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kwik", "netty"})
+    void aRestartedServerPeerIsRedialled(String engine) throws Exception {
+        int udp0 = freeUdpPort();
+        ProxyNode n0 = node(engine, 0, ids[0], udp0, Map.of(1, peer(1, 0)));
+        ProxyNode n1 = node(engine, 1, ids[1], 0, Map.of(0, peer(0, udp0)));
+        assertThat(n1.awaitPeers(UP)).isTrue();
+        n0.close();
+        node(engine, 0, ids[0], udp0, Map.of(1, peer(1, 0)));
+        int port = echoServer();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        byte[] answer = null;
+        while (answer == null && System.nanoTime() < deadline) {
+            try {
+                answer = echo(n1.open(0, port), new byte[] {7});
+            } catch (IOException e) {
+                Thread.sleep(200); // the old connection may linger until the client notices
+            }
+        }
+        assertThat(answer).containsExactly(7);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"kwik", "netty"})
+    void aClientWithTheWrongKeyNeverBecomesThePeer(String engine) throws Exception {
+        int udp0 = freeUdpPort();
+        ProxyNode n0 = node(engine, 0, ids[0], udp0, Map.of(1, peer(1, 0)));
+        // Claims to be party 1 but holds party 3's key.
+        node(engine, 1, ids[3], 0, Map.of(0, peer(0, udp0)));
+        assertThat(n0.awaitPeers(Duration.ofSeconds(3))).isFalse();
+        assertThatThrownBy(() -> n0.open(1, 80)).isInstanceOfSatisfying(TunnelException.class,
+                e -> assertThat(e.reason()).isEqualTo(TunnelException.Reason.PEER_UNREACHABLE));
+    }
+}
