@@ -92,6 +92,9 @@ public final class Benchmark {
             if (options.paths().contains("raw")) {
                 paths.add(new PathResults("raw", name, () -> new RawEngineFixture(engine, identities), why));
             }
+            if (options.paths().contains("proxy")) {
+                paths.add(new PathResults("proxy", name, () -> new ProxyFixture(engine, identities), why));
+            }
             if (options.paths().contains("proxy-2proc")) {
                 paths.add(new PathResults("proxy-2proc", name, () -> new ProcessProxyFixture(name, identities), why));
             }
