@@ -25,8 +25,11 @@ import org.sfkit.proxy.tls.Pem;
  * The client and the {@link BenchService} stay in this JVM; CPU time adds both processes.
  */
 final class ProcessProxyFixture implements Fixture {
-    /** Two JVM start-ups plus the QUIC handshake; seconds on a loaded 2-core machine. */
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    /**
+     * Two JVM start-ups plus the QUIC handshake: seconds on a quiet machine, but 10-30 s were seen
+     * on a 2-core machine with a load average above 20.
+     */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     /** Pause between readiness probes while the processes start. */
     private static final Duration READY_POLL = Duration.ofMillis(250);
     /** SIGTERM first so the proxies close cleanly; then kill. */
