@@ -9,8 +9,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -70,8 +70,12 @@ public final class SocksServer implements Closeable {
     private final Duration handshakeTimeout;
     private final int maxHandshakes;
     private final Semaphore handshakeSlots;
-    /** Sockets between accept and hand-off to the bridge, so {@link #close()} can end them. */
-    private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
+    /**
+     * Sockets between accept and hand-off to the bridge, so {@link #close()} can end them. Guarded
+     * by itself: joining, leaving and close()'s sweep exclude each other, so a socket is either
+     * swept or handed off, never both.
+     */
+    private final Set<Socket> handshaking = new HashSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger connectionIds = new AtomicInteger();
 
@@ -128,7 +132,9 @@ public final class SocksServer implements Closeable {
             return;
         }
         closeQuietly(listener);
-        handshaking.forEach(SocksServer::closeQuietly);
+        synchronized (handshaking) {
+            handshaking.forEach(SocksServer::closeQuietly);
+        }
         LOG.info(() -> "SOCKS5 closed addr=" + localAddress);
     }
 
@@ -166,11 +172,13 @@ public final class SocksServer implements Closeable {
     }
 
     private void serve(Socket socket, String label) {
-        handshaking.add(socket);
         boolean handedOff = false;
         try {
-            if (closed.get()) {
-                return; // close() may have swept the set before this socket joined it
+            synchronized (handshaking) {
+                if (closed.get()) {
+                    return; // close() swept the set before this socket could join it
+                }
+                handshaking.add(socket);
             }
             socket.setTcpNoDelay(true); // MPC exchanges small messages in lockstep: Nagle would delay them
             InputStream in = new DeadlineInputStream(socket, System.nanoTime() + handshakeTimeout.toNanos());
@@ -190,7 +198,7 @@ public final class SocksServer implements Closeable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, label + ": handshake failed", e);
         } finally {
-            handshaking.remove(socket);
+            leaveHandshaking(socket);
             if (!handedOff) {
                 closeQuietly(socket);
             }
@@ -234,16 +242,24 @@ public final class SocksServer implements Closeable {
     }
 
     private void replySuccessAndBridge(Socket socket, QuicStream stream, String label) throws IOException {
+        // Out of close()'s reach before the client can see success: a connection it was told is
+        // established is the bridge's. A close() that came first has closed the socket: the write fails.
+        leaveHandshaking(socket);
         try {
             socket.getOutputStream().write(SocksWire.reply(SocksReplyCode.SUCCEEDED));
             socket.setSoTimeout(0); // the bridge blocks on reads for as long as the application is quiet
         } catch (IOException e) {
-            stream.reset(StreamErrorCodes.ABORTED); // the client left while we dialled
+            stream.reset(StreamErrorCodes.ABORTED); // the client or the server closed while we dialled
             throw e;
         }
-        handshaking.remove(socket);
         StreamBridge.bridge(socket, stream, label).whenComplete((transfer, error) -> LOG.fine(() -> label
                 + ": connection ended " + (error == null ? transfer : error)));
+    }
+
+    private void leaveHandshaking(Socket socket) {
+        synchronized (handshaking) {
+            handshaking.remove(socket);
+        }
     }
 
     /** Sends the reply an exception carries, if any, then a lingering close. */

@@ -241,7 +241,7 @@ public abstract class QuicEngineContract {
         assertThat(p.server().isOpen()).isFalse();
     }
 
-    static byte[] writeRandom(OutputStream out, int size, long seed) throws Exception {
+    protected static byte[] writeRandom(OutputStream out, int size, long seed) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         Random random = new Random(seed);
         byte[] chunk = new byte[64 * 1024];
@@ -255,7 +255,7 @@ public abstract class QuicEngineContract {
         return sha.digest();
     }
 
-    static byte[] digestAll(InputStream in) throws Exception {
+    protected static byte[] digestAll(InputStream in) throws Exception {
         MessageDigest sha = MessageDigest.getInstance("SHA-256");
         byte[] buffer = new byte[64 * 1024];
         int n;
