@@ -26,7 +26,6 @@ import org.sfkit.proxy.config.VirtualAddressPlan;
 import org.sfkit.proxy.logging.Logging;
 import org.sfkit.proxy.node.NodeConfig;
 import org.sfkit.proxy.node.StaticPeer;
-import org.sfkit.proxy.quic.QuicEngines;
 import org.sfkit.proxy.quic.QuicSettings;
 import org.sfkit.proxy.quic.TlsIdentity;
 import org.sfkit.proxy.tls.SelfSignedCertificates;
@@ -89,7 +88,11 @@ final class DemoCommand implements Callable<Integer> {
         List<RunningProxy> proxies = new ArrayList<>();
         List<EchoService> echoes = new ArrayList<>();
         try {
-            startParties(proxies);
+            try {
+                startParties(proxies);
+            } catch (IOException e) {
+                throw new ConfigException("demo failed: cannot start the parties: " + e.getMessage(), e);
+            }
             for (int i = 0; i < PARTIES; i++) {
                 echoes.add(EchoService.start());
             }
@@ -134,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
             NodeConfig config = new NodeConfig(i, identities.get(i), new InetSocketAddress(loopback, 0), peers,
-                    QuicEngines.select(quicEngine), QuicSettings.defaults());
+                    RunCommand.selectEngine(quicEngine), QuicSettings.defaults());
             proxies.add(RunningProxy.start(config, new InetSocketAddress(loopback, 0), new VirtualAddressPlan(), null));
         }
         for (RunningProxy proxy : proxies) {

@@ -17,7 +17,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.logging.Logger;
@@ -176,7 +179,9 @@ public final class RunCommand implements Callable<Integer> {
         if (!staticMode && study.isBlank()) {
             throw new ConfigException("empty study ID (or use static mode: --peer N=host:port --peer-cert N=FILE)");
         }
-        AddressPlan plan = addressPlan();
+        Optional<TomlAddressPlan> toml = tomlPlan();
+        // 10.0.0.N first, so a virtual address never falls through to a TOML route.
+        AddressPlan plan = toml.isPresent() ? AddressPlans.combine(new VirtualAddressPlan(), toml.get()) : new VirtualAddressPlan();
         if (!staticMode) {
             checkSignallingUrl();
             throw new ConfigException("signalling mode (-api) is not implemented yet; use --peer static mode");
@@ -187,7 +192,8 @@ public final class RunCommand implements Callable<Integer> {
         }
         InetSocketAddress udpBind = udpBind();
         Map<Integer, StaticPeer> staticPeers = staticPeers();
-        QuicEngine engine = engine();
+        toml.ifPresent(t -> warnAboutUnlinkedParties(t, staticPeers.keySet()));
+        QuicEngine engine = selectEngine(quicEngine);
         NodeConfig node = new NodeConfig(pid, identity(), udpBind, staticPeers, engine, QuicSettings.defaults());
         return new StaticRun(node, new SocksListenUri(socksUri.bind(), credentials), plan);
     }
@@ -213,24 +219,38 @@ public final class RunCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** 10.0.0.N always; the TOML plan too when the file exists (or was named and must exist). */
-    private AddressPlan addressPlan() throws ConfigException {
-        VirtualAddressPlan virtual = new VirtualAddressPlan();
+    /** The TOML plan when the file exists; a missing file is an error only when -mpc named it. */
+    private Optional<TomlAddressPlan> tomlPlan() throws ConfigException {
         boolean explicit = spec.commandLine().getParseResult().hasMatchedOption("-mpc");
         if (!Files.exists(mpc)) {
             if (explicit) {
                 throw new ConfigException("MPC config file not found: " + mpc);
             }
             LOG.info(() -> "no " + mpc + ": routing 10.0.0.N addresses only");
-            return virtual;
+            return Optional.empty();
         }
         try {
             TomlAddressPlan toml = TomlAddressPlan.load(mpc, pid);
             LOG.info(() -> "MPC config file=" + mpc + " " + toml);
-            return AddressPlans.combine(virtual, toml);
+            return Optional.of(toml);
         } catch (IOException | TomlException e) {
             throw new ConfigException("cannot read MPC config " + mpc + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A TOML party without a --peer cannot be reached: say so now rather than at the first connect. */
+    private static void warnAboutUnlinkedParties(TomlAddressPlan toml, Set<Integer> peers) {
+        Set<Integer> unlinked = unlinkedParties(toml, peers);
+        if (!unlinked.isEmpty()) {
+            LOG.warning(() -> "the MPC config names parties without --peer; their connections will fail parties=" + unlinked);
+        }
+    }
+
+    static Set<Integer> unlinkedParties(TomlAddressPlan toml, Set<Integer> peers) {
+        Set<Integer> named = new TreeSet<>(toml.remoteServers().keySet());
+        named.addAll(toml.localListeners().keySet());
+        named.removeAll(peers);
+        return named;
     }
 
     private void checkSignallingUrl() throws ConfigException {
@@ -333,11 +353,13 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private QuicEngine engine() throws ConfigException {
+    /** The engine named by {@code --quic-engine}; an unknown one or one that cannot run here is a configuration error. */
+    static QuicEngine selectEngine(String name) throws ConfigException {
         try {
-            return QuicEngines.select(quicEngine);
-        } catch (RuntimeException e) { // IllegalArgumentException by contract: unknown, or cannot run here
-            throw new ConfigException("--quic-engine " + quicEngine + ": " + e.getMessage(), e);
+            return QuicEngines.select(name);
+        } catch (IllegalArgumentException e) { // unknown, or cannot run here; the message says which
+            String message = e.getMessage();
+            throw new ConfigException(message.startsWith("--quic-engine") ? message : "--quic-engine " + name + ": " + message, e);
         }
     }
 

@@ -9,9 +9,15 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.logging.LogManager;
 import org.junit.jupiter.api.AfterEach;
+import org.sfkit.proxy.config.TomlAddressPlan;
+import org.sfkit.proxy.config.TomlParser;
+import org.sfkit.proxy.tls.Pem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -182,6 +188,31 @@ class RunCommandTest {
         assertThat(messages).noneMatch(m -> m.contains("empty study ID"));
     }
 
+    @ParameterizedTest(name = "pid {0} with peers {1} misses {2}")
+    @CsvSource(delimiter = '|', value = {
+        "0|1,2|''",
+        "0|1|2",
+        "1|0|2",
+        "2|0,1|''",
+        "2|1|0",
+        "2|7|0,1",
+    })
+    void findsTomlPartiesWithoutAPeerFlag(int pid, String peers, String missing) throws Exception {
+        TomlAddressPlan toml = TomlAddressPlan.load(
+                Path.of(TomlParser.class.getResource("configGlobal.toml").toURI()), pid);
+        assertThat(RunCommand.unlinkedParties(toml, ids(peers))).containsExactlyElementsOf(ids(missing));
+    }
+
+    private static Set<Integer> ids(String csv) {
+        Set<Integer> ids = new TreeSet<>();
+        for (String id : csv.split(",")) {
+            if (!id.isBlank()) {
+                ids.add(Integer.parseInt(id.strip()));
+            }
+        }
+        return ids;
+    }
+
     @Test
     void helpListsFlagsDefaultsAndExamples() {
         Outcome outcome = run("--help");
@@ -206,7 +237,7 @@ class RunCommandTest {
 
         assertThat(outcome.exitCode()).isZero();
         assertThat(outcome.out()).contains("wrote").contains("sha256");
-        var identity = org.sfkit.proxy.tls.Pem.readIdentity(cert, key);
+        var identity = Pem.readIdentity(cert, key);
         assertThat(identity.certificate().getSubjectAlternativeNames())
                 .extracting(san -> InetAddress.getByName((String) san.get(1)))
                 .containsExactly(InetAddress.getByName("127.0.0.1"), InetAddress.getByName("::1"));
@@ -227,6 +258,6 @@ class RunCommandTest {
         if (trimmed.isEmpty()) {
             return new String[0];
         }
-        return java.util.Arrays.stream(trimmed.split("\\s+")).map(a -> a.equals("''") ? "" : a).toArray(String[]::new);
+        return Arrays.stream(trimmed.split("\\s+")).map(a -> a.equals("''") ? "" : a).toArray(String[]::new);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -90,7 +91,7 @@ class TomlParserTest {
                 .containsEntry("num_inds", List.of(0L, 1000L, 1000L))
                 .containsEntry("hwe_ub", 28.374)
                 .containsEntry("blocks_for_assoc_test", List.of());
-        assertThat(toml.get("servers")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        assertThat(toml.get("servers")).asInstanceOf(InstanceOfAssertFactories.MAP)
                 .containsOnlyKeys("party0", "party1", "party2");
     }
 

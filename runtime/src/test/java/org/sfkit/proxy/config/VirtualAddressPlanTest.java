@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -54,7 +55,7 @@ class VirtualAddressPlanTest {
         assertThatThrownBy(() -> VirtualAddressPlan.addressOf(party)).isInstanceOf(IllegalArgumentException.class);
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void nullHostIsNoParty() {
         assertThat(plan.route(null, 80)).isEqualTo(Optional.empty());
     }

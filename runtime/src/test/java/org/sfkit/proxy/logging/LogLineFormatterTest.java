@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneOffset;
 import java.util.logging.Level;
@@ -49,7 +50,7 @@ class LogLineFormatterTest {
     @Test
     void appendsTheErrorAndOnlyAtDebugItsStackTrace() {
         LogRecord record = new LogRecord(Level.WARNING, "dial failed peer=2");
-        record.setThrown(new java.net.ConnectException("Connection \"refused\""));
+        record.setThrown(new ConnectException("Connection \"refused\""));
 
         String terse = new LogLineFormatter(ZoneOffset.UTC, false).format(record);
         String verbose = new LogLineFormatter(ZoneOffset.UTC, true).format(record);
