@@ -28,7 +28,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Runs in its own JVM (inside a network namespace, with or without the agent): starts a service
  * on 127.0.0.1, connects to {@code 10.0.0.<party>:<that port>} through one API and prints one
- * line {@code RESULT ok <remote> served=<n> carried=<n>} or {@code RESULT error <exception>}.
+ * line {@code RESULT ok <remote> served=<n> carried=<n>} or
+ * {@code RESULT error <exception> connectException=<is one> carried=<n>}.
  *
  * <p>Usage: {@code ConnectProbe <api> <party> <echo|closed>}; {@code closed} aims at a port
  * nothing listens on.
@@ -50,7 +51,8 @@ public final class ConnectProbe {
             String remote = api.connect(new InetSocketAddress(party, port));
             System.out.println("RESULT ok " + remote + " served=" + SERVED.get() + " carried=" + carried());
         } catch (Throwable e) {
-            System.out.println("RESULT error " + e + " carried=" + carried());
+            System.out.println("RESULT error " + e + " connectException=" + (e instanceof java.net.ConnectException)
+                    + " carried=" + carried());
         }
         System.exit(0);
     }
@@ -128,7 +130,7 @@ public final class ConnectProbe {
         }
     }
 
-    enum Api {
+    public enum Api {
         SOCKET_CONNECT {
             @Override
             String connect(InetSocketAddress target) throws Exception {
@@ -141,7 +143,7 @@ public final class ConnectProbe {
             @Override
             String connect(InetSocketAddress target) throws Exception {
                 Socket s = new Socket();
-                s.connect(target, 5_000);
+                s.connect(target, 30_000);
                 return exchange(s);
             }
         },
@@ -171,7 +173,7 @@ public final class ConnectProbe {
                 try (Selector selector = Selector.open()) {
                     if (!ch.connect(target)) {
                         ch.register(selector, SelectionKey.OP_CONNECT);
-                        if (selector.select(5_000) == 0 || !ch.finishConnect()) {
+                        if (selector.select(30_000) == 0 || !ch.finishConnect()) {
                             throw new IOException("connect did not complete");
                         }
                     }
@@ -183,10 +185,10 @@ public final class ConnectProbe {
             @Override
             String connect(InetSocketAddress target) throws Exception {
                 try (AsynchronousSocketChannel ch = AsynchronousSocketChannel.open()) {
-                    ch.connect(target).get(5, TimeUnit.SECONDS);
-                    ch.write(ByteBuffer.wrap(PING)).get(5, TimeUnit.SECONDS);
+                    ch.connect(target).get(30, TimeUnit.SECONDS);
+                    ch.write(ByteBuffer.wrap(PING)).get(30, TimeUnit.SECONDS);
                     ByteBuffer in = ByteBuffer.allocate(PING.length);
-                    while (in.hasRemaining() && ch.read(in).get(5, TimeUnit.SECONDS) >= 0) {
+                    while (in.hasRemaining() && ch.read(in).get(30, TimeUnit.SECONDS) >= 0) {
                         // read the whole echo
                     }
                     expectPing(in.array());

@@ -57,7 +57,7 @@ final class NettyProbe {
                             echoed.completeExceptionally(f.cause());
                         }
                     });
-            String result = echoed.get(10, TimeUnit.SECONDS);
+            String result = echoed.get(60, TimeUnit.SECONDS);
             if (!result.startsWith("ping")) {
                 throw new IllegalStateException("echo mismatch: " + result);
             }
