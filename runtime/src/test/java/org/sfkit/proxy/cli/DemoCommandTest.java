@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.util.logging.LogManager;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class DemoCommandTest {
@@ -20,8 +19,6 @@ class DemoCommandTest {
     }
 
     @Test
-    @Disabled("ProxyNode on Netty: party 0 accepts the first client (party 1) but party 2's handshake never "
-            + "completes (dial times out every 5 s); kwik passes. Enable when fixed.")
     void everyPairTransfersThroughSocksAndNetty() {
         assertEveryPairTransfers("netty");
     }

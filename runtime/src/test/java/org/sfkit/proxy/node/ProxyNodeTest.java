@@ -52,8 +52,10 @@ class ProxyNodeTest {
         }
     }
 
-    private ProxyNode node(String engine, int pid, TlsIdentity id, int udpPort, Map<Integer, StaticPeer> peers) throws IOException {
-        QuicEngine quic = QuicEngines.select(engine);
+    /** {@code engines} names one engine, or a comma list used by party id in turn (mixed studies). */
+    private ProxyNode node(String engines, int pid, TlsIdentity id, int udpPort, Map<Integer, StaticPeer> peers) throws IOException {
+        String[] names = engines.split(",");
+        QuicEngine quic = QuicEngines.select(names[pid % names.length]);
         ProxyNode node = ProxyNode.start(new NodeConfig(pid, id, new InetSocketAddress(LOOPBACK, udpPort), peers, quic,
                 QuicSettings.defaults()));
         toClose.add(node);
@@ -104,7 +106,7 @@ class ProxyNodeTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"kwik", "netty"})
+    @ValueSource(strings = {"kwik", "netty", "netty,kwik"})
     void threePartiesReachEachOtherBothWays(String engine) throws Exception {
         int[] udp = {freeUdpPort(), freeUdpPort(), freeUdpPort()};
         ProxyNode[] nodes = new ProxyNode[3];

@@ -52,6 +52,15 @@ public abstract class QuicEngineContract {
     /** Whether the server side of {@link #engine()} checks client certificates in TLS (kwik cannot). */
     protected abstract boolean serverVerifiesClientCertificates();
 
+    /**
+     * Whether the client side learns the application error code of a reset the server sends.
+     * Netty 4.2.18 drops received codes; its engine carries them to another Netty peer on a side
+     * stream, which kwik and Go peers do not send. Nothing of ours depends on the code.
+     */
+    protected boolean clientLearnsResetCodes() {
+        return true;
+    }
+
     @BeforeAll
     static void identities() throws Exception {
         List<InetAddress> loopback = List.of(InetAddress.getLoopbackAddress());
@@ -164,8 +173,11 @@ public abstract class QuicEngineContract {
         s.reset(StreamErrorCodes.CONNECTION_REFUSED);
         InputStream in = c.input();
         assertThatThrownBy(in::read)
-                .isInstanceOfSatisfying(StreamResetException.class,
-                        e -> assertThat(e.errorCode()).isEqualTo(StreamErrorCodes.CONNECTION_REFUSED));
+                .isInstanceOfSatisfying(StreamResetException.class, e -> {
+                    if (clientLearnsResetCodes()) {
+                        assertThat(e.errorCode()).isEqualTo(StreamErrorCodes.CONNECTION_REFUSED);
+                    }
+                });
     }
 
     @Test
