@@ -91,10 +91,6 @@ class ProxyNodeTest {
         return server.getLocalPort();
     }
 
-    private static int freeUdpPort() throws IOException {
-        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, LOOPBACK)) {
-            return s.getLocalPort();
-        }
     }
 
     private static byte[] echo(QuicStream stream, byte[] payload) throws IOException {
@@ -108,16 +104,17 @@ class ProxyNodeTest {
     @ParameterizedTest
     @ValueSource(strings = {"kwik", "netty", "netty,kwik"})
     void threePartiesReachEachOtherBothWays(String engine) throws Exception {
-        int[] udp = {freeUdpPort(), freeUdpPort(), freeUdpPort()};
+        // Started in party order on ephemeral ports: a party dials only lower ones, already bound;
+        // higher ones dial it, so their endpoints are not needed.
         ProxyNode[] nodes = new ProxyNode[3];
         for (int pid = 0; pid < 3; pid++) {
             Map<Integer, StaticPeer> peers = new java.util.HashMap<>();
             for (int other = 0; other < 3; other++) {
                 if (other != pid) {
-                    peers.put(other, peer(other, udp[other]));
+                    peers.put(other, peer(other, other < pid ? nodes[other].quicAddress().getPort() : 0));
                 }
             }
-            nodes[pid] = node(engine, pid, ids[pid], udp[pid], peers);
+            nodes[pid] = node(engine, pid, ids[pid], 0, peers);
         }
         for (ProxyNode n : nodes) {
             assertThat(n.awaitPeers(UP)).as("node %d connected", n.pid()).isTrue();
@@ -136,8 +133,8 @@ class ProxyNodeTest {
     @ParameterizedTest
     @ValueSource(strings = {"kwik", "netty"})
     void refusedUnknownAndSelfAreTypedFailures(String engine) throws Exception {
-        int udp0 = freeUdpPort();
-        ProxyNode n0 = node(engine, 0, ids[0], udp0, Map.of(1, peer(1, 0)));
+        ProxyNode n0 = node(engine, 0, ids[0], 0, Map.of(1, peer(1, 0)));
+        int udp0 = n0.quicAddress().getPort();
         ProxyNode n1 = node(engine, 1, ids[1], 0, Map.of(0, peer(0, udp0)));
         assertThat(n1.awaitPeers(UP)).isTrue();
         int closedPort;
@@ -160,8 +157,8 @@ class ProxyNodeTest {
     @ParameterizedTest
     @ValueSource(strings = {"kwik", "netty"})
     void aRestartedServerPeerIsRedialled(String engine) throws Exception {
-        int udp0 = freeUdpPort();
-        ProxyNode n0 = node(engine, 0, ids[0], udp0, Map.of(1, peer(1, 0)));
+        ProxyNode n0 = node(engine, 0, ids[0], 0, Map.of(1, peer(1, 0)));
+        int udp0 = n0.quicAddress().getPort();
         ProxyNode n1 = node(engine, 1, ids[1], 0, Map.of(0, peer(0, udp0)));
         assertThat(n1.awaitPeers(UP)).isTrue();
         n0.close();
@@ -182,8 +179,8 @@ class ProxyNodeTest {
     @ParameterizedTest
     @ValueSource(strings = {"kwik", "netty"})
     void aClientWithTheWrongKeyNeverBecomesThePeer(String engine) throws Exception {
-        int udp0 = freeUdpPort();
-        ProxyNode n0 = node(engine, 0, ids[0], udp0, Map.of(1, peer(1, 0)));
+        ProxyNode n0 = node(engine, 0, ids[0], 0, Map.of(1, peer(1, 0)));
+        int udp0 = n0.quicAddress().getPort();
         // Claims to be party 1 but holds party 3's key.
         node(engine, 1, ids[3], 0, Map.of(0, peer(0, udp0)));
         assertThat(n0.awaitPeers(Duration.ofSeconds(3))).isFalse();

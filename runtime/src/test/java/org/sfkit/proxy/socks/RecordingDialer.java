@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.testing.SocketStreams;
 import org.sfkit.proxy.tunnel.TunnelDialer;
 
 /** A test dialer that records every {@code party:port} asked for, then behaves as told. */
@@ -17,7 +18,7 @@ final class RecordingDialer implements TunnelDialer {
 
     /** Every destination goes to the loopback server on {@code port}. */
     static RecordingDialer toLoopback(int port) {
-        return new RecordingDialer((party, ignoredPort) -> SocketBackedStream.connectLoopback(port));
+        return new RecordingDialer((party, ignoredPort) -> SocketStreams.connectLoopback(port));
     }
 
     @Override

@@ -300,7 +300,7 @@ class SocksServerTest {
             } catch (InterruptedException e) {
                 throw new IOException(e);
             }
-            SocketBackedStream stream = (SocketBackedStream) toEcho.open(party, port);
+            QuicStream stream = toEcho.open(party, port);
             return new ResetRecordingStream(stream, streamReset);
         };
         SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, slow, null);
@@ -321,7 +321,7 @@ class SocksServerTest {
     }
 
     /** Notes a reset, so a test can see the server abandon a stream it no longer needs. */
-    private record ResetRecordingStream(SocketBackedStream delegate, List<Boolean> resets)
+    private record ResetRecordingStream(QuicStream delegate, List<Boolean> resets)
             implements QuicStream {
         @Override
         public long id() {

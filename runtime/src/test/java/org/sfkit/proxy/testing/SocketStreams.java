@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.concurrent.atomic.AtomicLong;
 import org.sfkit.proxy.quic.QuicStream;
 
 /**
@@ -19,6 +20,13 @@ public final class SocketStreams {
     }
 
     public record Pair(QuicStream a, QuicStream b) {
+    }
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    /** A stream onto a fresh connection to 127.0.0.1:port, as a far side's responder would make. */
+    public static QuicStream connectLoopback(int port) throws IOException {
+        return wrap(new Socket(InetAddress.getLoopbackAddress(), port), IDS.incrementAndGet());
     }
 
     public static Pair pair() throws IOException {
