@@ -91,8 +91,6 @@ class ProxyNodeTest {
         return server.getLocalPort();
     }
 
-    }
-
     private static byte[] echo(QuicStream stream, byte[] payload) throws IOException {
         try (OutputStream out = stream.output()) {
             out.write(payload);
