@@ -160,7 +160,20 @@ class ProxyNodeTest {
         ProxyNode n1 = node(engine, 1, ids[1], 0, Map.of(0, peer(0, udp0)));
         assertThat(n1.awaitPeers(UP)).isTrue();
         n0.close();
-        node(engine, 0, ids[0], udp0, Map.of(1, peer(1, 0)));
+        // The JDK frees a closed DatagramSocket's port only once the engine's receiver thread has
+        // left receive(); a restarted process would not wait, an in-JVM restart may have to.
+        long bindDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                node(engine, 0, ids[0], udp0, Map.of(1, peer(1, 0)));
+                break;
+            } catch (java.net.BindException e) {
+                if (System.nanoTime() > bindDeadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
         int port = echoServer();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         byte[] answer = null;
