@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import org.sfkit.proxy.config.VirtualAddressPlan;
 import org.sfkit.proxy.logging.Logging;
 import org.sfkit.proxy.node.NodeConfig;
+import org.sfkit.proxy.node.ProxyNode;
 import org.sfkit.proxy.node.StaticPeer;
 import org.sfkit.proxy.quic.QuicSettings;
 import org.sfkit.proxy.quic.TlsIdentity;
@@ -132,7 +133,7 @@ final class DemoCommand implements Callable<Integer> {
             Map<Integer, StaticPeer> peers = new LinkedHashMap<>();
             for (int j = 0; j < PARTIES; j++) {
                 if (j != i) {
-                    InetSocketAddress endpoint = j < i ? proxies.get(j).node().quicAddress() : null;
+                    InetSocketAddress endpoint = j < i ? ((ProxyNode) proxies.get(j).node()).quicAddress() : null;
                     peers.put(j, new StaticPeer(j, endpoint, identities.get(j).certificate()));
                 }
             }

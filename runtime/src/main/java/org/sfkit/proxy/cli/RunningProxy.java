@@ -6,30 +6,40 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sfkit.proxy.config.AddressPlan;
 import org.sfkit.proxy.node.NodeConfig;
+import org.sfkit.proxy.node.PartyNode;
 import org.sfkit.proxy.node.ProxyNode;
 import org.sfkit.proxy.socks.SocksCredentials;
 import org.sfkit.proxy.socks.SocksServer;
 
-/** One party's running proxy: its {@link ProxyNode} and the SOCKS server in front of it. */
+/** One party's running proxy: its {@link PartyNode} and the SOCKS server in front of it. */
 final class RunningProxy implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RunningProxy.class.getName());
 
-    private final ProxyNode node;
+    private final PartyNode node;
     private final SocksServer socks;
 
-    private RunningProxy(ProxyNode node, SocksServer socks) {
+    private RunningProxy(PartyNode node, SocksServer socks) {
         this.node = node;
         this.socks = socks;
     }
 
-    /** Starts the node, then the SOCKS server on {@code socksBind}; on failure nothing stays open. */
+    /** Starts a static-peer node, then the SOCKS server on {@code socksBind}; on failure nothing stays open. */
     static RunningProxy start(NodeConfig config, InetSocketAddress socksBind, AddressPlan plan,
                               SocksCredentials socksCredentials) throws IOException {
         ProxyNode node = ProxyNode.start(config);
+        return withSocks(node, "quic=" + hostPort(node.quicAddress()), socksBind, plan, socksCredentials);
+    }
+
+    /**
+     * Puts the SOCKS server on {@code socksBind} in front of a started {@code node}; on failure
+     * the node is closed too. {@code detail} goes into the ready line of the log.
+     */
+    static RunningProxy withSocks(PartyNode node, String detail, InetSocketAddress socksBind, AddressPlan plan,
+                                  SocksCredentials socksCredentials) throws IOException {
         try {
             SocksServer socks = SocksServer.start(socksBind, plan, node, socksCredentials);
             LOG.info(() -> "proxy ready pid=" + node.pid() + " socks=" + hostPort(socks.localAddress())
-                    + " quic=" + hostPort(node.quicAddress()) + " engine=" + node.engineName());
+                    + " " + detail + " engine=" + node.engineName());
             return new RunningProxy(node, socks);
         } catch (IOException | RuntimeException e) {
             node.close();
@@ -43,7 +53,7 @@ final class RunningProxy implements AutoCloseable {
         return (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + address.getPort();
     }
 
-    ProxyNode node() {
+    PartyNode node() {
         return node;
     }
 

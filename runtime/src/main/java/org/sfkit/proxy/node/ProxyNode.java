@@ -22,18 +22,17 @@ import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.tunnel.ClientProof;
 import org.sfkit.proxy.tunnel.PortHeader;
-import org.sfkit.proxy.tunnel.TunnelDialer;
 import org.sfkit.proxy.tunnel.TunnelEnds;
 import org.sfkit.proxy.tunnel.TunnelException;
 
 /**
  * One party's proxy with static peers: a QUIC server for higher-numbered peers (they are the
  * clients, spec section 6), a QUIC client toward each lower-numbered peer, the responder that
- * connects incoming streams to {@code 127.0.0.1:port}, and the {@link TunnelDialer} that
+ * connects incoming streams to {@code 127.0.0.1:port}, and the {@link org.sfkit.proxy.tunnel.TunnelDialer} that
  * ingresses (SOCKS, agent) use. One stream ending never ends the node; a lost connection is
  * redialled by its client side.
  */
-public final class ProxyNode implements TunnelDialer, AutoCloseable {
+public final class ProxyNode implements PartyNode {
     private static final Logger LOG = Logger.getLogger(ProxyNode.class.getName());
     /**
      * How long {@link #open} waits for a link that is not up yet: covers the start-up race (sfkit
@@ -93,6 +92,7 @@ public final class ProxyNode implements TunnelDialer, AutoCloseable {
         return t;
     }
 
+    @Override
     public int pid() {
         return config.pid();
     }
@@ -102,11 +102,12 @@ public final class ProxyNode implements TunnelDialer, AutoCloseable {
         return listener.localAddress();
     }
 
+    @Override
     public String engineName() {
         return config.engine().name();
     }
 
-    /** Blocks until links to all static peers are up or the timeout passes; true when all are. */
+    @Override
     public boolean awaitPeers(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (PeerLink link : links.values()) {
@@ -118,7 +119,7 @@ public final class ProxyNode implements TunnelDialer, AutoCloseable {
         return true;
     }
 
-    /** Party ids with a live connection right now. */
+    @Override
     public List<Integer> connectedPeers() {
         return links.values().stream().filter(PeerLink::isConnected).map(PeerLink::pid).toList();
     }
