@@ -16,6 +16,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.handler.codec.quic.EpollQuicUtils;
 import io.netty.handler.codec.quic.Quic;
 import io.netty.handler.codec.quic.QuicChannel;
+import io.netty.handler.codec.quic.QuicChannelBootstrap;
 import io.netty.handler.codec.quic.QuicChannelOption;
 import io.netty.handler.codec.quic.QuicClientCodecBuilder;
 import io.netty.handler.codec.quic.QuicCodecBuilder;
@@ -24,6 +25,7 @@ import io.netty.handler.codec.quic.QuicServerCodecBuilder;
 import io.netty.handler.codec.quic.QuicSslContext;
 import io.netty.handler.codec.quic.QuicSslContextBuilder;
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
@@ -53,9 +55,18 @@ import org.sfkit.proxy.quic.TlsIdentity;
  * GSO where available, NIO otherwise.
  */
 public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
+    /** Netty's leak detection switch (ResourceLeakDetector reads it). */
+    private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+
     static {
         // Netty logs through java.util.logging: no logging framework on the class path.
         InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
+        // Netty samples one buffer in 128 for leak reports, each with a stack trace: with a
+        // buffer per packet that was ~30k stack traces per GiB (JFR), a few % of the CPU time.
+        // Off unless asked for (the property name is relocated with Netty in the shaded jar).
+        if (System.getProperty(LEAK_DETECTION_PROPERTY) == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 
     /**
@@ -105,14 +116,8 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
     @Override
     public QuicListener listen(InetSocketAddress bind, TlsIdentity identity, PinnedTrust trustedClients,
                                QuicSettings settings, Consumer<QuicConnection> onConnection) throws IOException {
-        QuicSslContext tls = QuicSslContextBuilder.forServer(identity.privateKey(), null, identity.certificate())
-                .trustManager(trustedClients.trustManager())
-                .clientAuth(ClientAuth.REQUIRE)
-                .applicationProtocols(QuicSettings.ALPN)
-                .build();
         Set<NettyQuicConnection> accepted = ConcurrentHashMap.newKeySet();
-        QuicServerCodecBuilder codec = transport(new QuicServerCodecBuilder(), settings, tls)
-                .tokenHandler(NoRetryTokenHandler.INSTANCE)
+        QuicServerCodecBuilder codec = serverCodec(identity, trustedClients, settings)
                 // A fresh connection handler per accepted connection: it is not @Sharable, and
                 // reusing one instance made every connection after the first fail its handshake.
                 .handler(new ChannelInitializer<QuicChannel>() {
@@ -127,9 +132,6 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
                 })
                 .streamOption(ChannelOption.AUTO_READ, false)
                 .streamHandler(NettyQuicConnection.peerStreamInitializer());
-        if (epoll) {
-            codec.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS));
-        }
         Channel udp = bindUdp(bind, codec.build());
         return new QuicListener() {
             @Override
@@ -157,22 +159,14 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
             throws IOException {
         // No hostname check beyond pinning, and no SNI: the engine gets no peer host (the Go
         // client sends none either; spec section 6).
-        QuicSslContext tls = QuicSslContextBuilder.forClient()
-                .keyManager(identity.privateKey(), null, identity.certificate())
-                .trustManager(trustedServer.trustManager())
-                .applicationProtocols(QuicSettings.ALPN)
-                .build();
-        Channel udp = bindUdp(bind, transport(new QuicClientCodecBuilder(), settings, tls).build());
+        Channel udp = bindUdp(bind, clientCodec(identity, trustedServer, settings).build());
         CompletableFuture<NettyQuicConnection> established = new CompletableFuture<>();
-        var quic = QuicChannel.newBootstrap(udp)
+        var quic = newClientBootstrap(udp)
                 .handler(NettyQuicConnection.handler(settings.handshakeTimeout(), settings.keepAlive(),
                         established::complete, udp::close))
                 .streamOption(ChannelOption.AUTO_READ, false)
                 .streamHandler(NettyQuicConnection.peerStreamInitializer())
                 .remoteAddress(remote);
-        if (epoll) {
-            quic.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS));
-        }
         quic.connect().addListener(f -> {
             if (!f.isSuccess()) {
                 established.completeExceptionally(f.cause());
@@ -198,6 +192,44 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
         }
     }
 
+    /**
+     * The server codec with our transport parameters, TLS (client certificates required and pinned)
+     * and UDP GSO; the caller adds the connection and stream handlers. Public so the benchmark can
+     * measure Netty itself with exactly these settings.
+     */
+    public QuicServerCodecBuilder serverCodec(TlsIdentity identity, PinnedTrust trustedClients, QuicSettings settings) {
+        QuicSslContext tls = QuicSslContextBuilder.forServer(identity.privateKey(), null, identity.certificate())
+                .trustManager(trustedClients.trustManager())
+                .clientAuth(ClientAuth.REQUIRE)
+                .applicationProtocols(QuicSettings.ALPN)
+                .build();
+        QuicServerCodecBuilder codec = transport(new QuicServerCodecBuilder(), settings, tls)
+                .tokenHandler(NoRetryTokenHandler.INSTANCE);
+        if (epoll) {
+            codec.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS));
+        }
+        return codec;
+    }
+
+    /** The client codec with our transport parameters and TLS (server pinned); see {@link #serverCodec}. */
+    public QuicClientCodecBuilder clientCodec(TlsIdentity identity, PinnedTrust trustedServer, QuicSettings settings) {
+        QuicSslContext tls = QuicSslContextBuilder.forClient()
+                .keyManager(identity.privateKey(), null, identity.certificate())
+                .trustManager(trustedServer.trustManager())
+                .applicationProtocols(QuicSettings.ALPN)
+                .build();
+        return transport(new QuicClientCodecBuilder(), settings, tls);
+    }
+
+    /** A client connection bootstrap on a channel bound with {@link #clientCodec}, with UDP GSO where available. */
+    public QuicChannelBootstrap newClientBootstrap(Channel udp) {
+        QuicChannelBootstrap quic = QuicChannel.newBootstrap(udp);
+        if (epoll) {
+            quic.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS));
+        }
+        return quic;
+    }
+
     /** Transport parameters and TLS shared by both roles. */
     private static <B extends QuicCodecBuilder<B>> B transport(B builder, QuicSettings settings, QuicSslContext tls) {
         return builder
@@ -216,7 +248,8 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
                 .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE);
     }
 
-    private Channel bindUdp(InetSocketAddress bind, ChannelHandler codec) throws IOException {
+    /** A UDP channel on this engine's event loops with our socket buffers, {@code codec} its handler. */
+    public Channel bindUdp(InetSocketAddress bind, ChannelHandler codec) throws IOException {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)

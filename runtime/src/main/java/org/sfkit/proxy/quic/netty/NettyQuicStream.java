@@ -131,7 +131,11 @@ final class NettyQuicStream implements QuicStream {
     private final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            ctx.read();
+            // Streams are created with auto-read off so no byte arrives before this handler; from
+            // here on auto-read stays on while the reader keeps up: Netty then takes up to 16
+            // buffers per readable event and sends one window update for all of them, where one
+            // read() per buffer made it answer every buffer with its own packet.
+            ctx.channel().config().setAutoRead(true);
         }
 
         @Override
@@ -141,8 +145,8 @@ final class NettyQuicStream implements QuicStream {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (input.wantsMore()) {
-                ctx.read();
+            if (!input.wantsMore()) {
+                ctx.channel().config().setAutoRead(false);
             }
         }
 
@@ -196,7 +200,8 @@ final class NettyQuicStream implements QuicStream {
             if (finished || failure != null || closed) {
                 return false;
             }
-            readPaused = queuedBytes >= INPUT_PAUSE_BYTES;
+            // Once paused, only the reader resumes (it alone knows when it drained enough).
+            readPaused = readPaused || queuedBytes >= INPUT_PAUSE_BYTES;
             return !readPaused;
         }
 
@@ -264,7 +269,8 @@ final class NettyQuicStream implements QuicStream {
                 }
             }
             if (resume) {
-                channel.read(); // thread-safe: Netty runs it on the event loop
+                // On the event loop, after any pause decided there before (tasks run in order).
+                channel.eventLoop().execute(() -> channel.config().setAutoRead(true));
             }
             return n;
         }
