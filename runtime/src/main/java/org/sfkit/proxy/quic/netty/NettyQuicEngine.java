@@ -76,13 +76,6 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
     /** Packets per GSO send: +35-50 % throughput and -25 % CPU measured; 64 failed (field notes). */
     private static final int GSO_SEGMENTS = 16;
-    /**
-     * We accept one peer unidirectional stream: the reset-code stream ({@link ResetCodes}); the
-     * wire protocol (spec section 7) uses only bidirectional streams.
-     */
-    private static final int PEER_UNI_STREAMS = 1;
-    /** Window of that stream: 16 bytes per reset, read at once. */
-    private static final int UNI_STREAM_WINDOW = 64 << 10;
     /** Datagram queues: we only send one-byte keep-alives and drop what arrives. */
     private static final int DATAGRAM_QUEUE = 16;
     /** Closing waits this long for CONNECTION_CLOSE frames to leave before the socket closes. */
@@ -241,8 +234,8 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
                 .initialMaxStreamDataBidirectionalLocal(settings.streamWindow())
                 .initialMaxStreamDataBidirectionalRemote(settings.streamWindow())
                 .initialMaxStreamsBidirectional(settings.maxPeerStreams())
-                .initialMaxStreamsUnidirectional(PEER_UNI_STREAMS)
-                .initialMaxStreamDataUnidirectional(UNI_STREAM_WINDOW)
+                // The wire protocol uses bidirectional streams only (spec section 7).
+                .initialMaxStreamsUnidirectional(0)
                 // BBR: no loss on loopback where CUBIC and Reno lost thousands of packets (field notes).
                 .congestionControlAlgorithm(QuicCongestionControlAlgorithm.BBR)
                 .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE);
