@@ -39,7 +39,11 @@ final class NettyDirectFixture implements Fixture {
         InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         QuicSettings settings = QuicSettings.defaults();
         serverUdp = engine.bindUdp(loopback, engine.serverCodec(ids.server(), PinnedTrust.of(ids.client().certificate()), settings)
-                .handler(new ChannelInboundHandlerAdapter())
+                .handler(new ChannelInitializer<QuicChannel>() { // sharable: nothing to add per connection
+                    @Override
+                    protected void initChannel(QuicChannel connection) {
+                    }
+                })
                 .streamHandler(new ChannelInitializer<QuicStreamChannel>() {
                     @Override
                     protected void initChannel(QuicStreamChannel stream) {

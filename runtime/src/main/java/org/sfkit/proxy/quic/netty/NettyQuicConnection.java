@@ -143,7 +143,7 @@ final class NettyQuicConnection implements QuicConnection {
      * Keep-alive: Netty 4.2.18 exposes no PING (quiche's {@code send_ack_eliciting} has no JNI
      * binding), so we send a one-byte DATAGRAM frame (RFC 9221), which is ack-eliciting like PING
      * (RFC 9221 section 5.2): it restarts the peer's idle timer on receipt and ours on its ACK
-     * (RFC 9000 section 10.1), and refreshes NAT bindings. Tested: a connection with a 1 s idle
+     * (RFC 9000 section 10.1), and refreshes NAT bindings. Tested: a connection with a 1.5 s idle
      * timeout stays up for three idle periods on keep-alives alone. A peer without the datagram
      * extension (Go, kwik) makes the write fail, which is harmless; those peers ping us themselves
      * (Go every 15 s, kwik clients every idle/2).
