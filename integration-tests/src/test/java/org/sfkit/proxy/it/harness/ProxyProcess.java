@@ -83,6 +83,15 @@ public final class ProxyProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(ItEnvironment.javaCommand(), "-jar", ItEnvironment.proxyJar().toString()));
         command.addAll(arguments);
+        return launchCommand(name, command, log, readyMarker);
+    }
+
+    /**
+     * Any other long-running child (a STUN server, a service in a network namespace) with the
+     * same logging, readiness and clean-up as the proxies.
+     */
+    public static ProxyProcess launchCommand(String name, List<String> command, Path log, String readyMarker)
+            throws IOException {
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         RUNNING.add(process);
