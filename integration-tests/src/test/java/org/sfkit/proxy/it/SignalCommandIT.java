@@ -27,7 +27,6 @@ import org.sfkit.proxy.it.harness.ProxyProcess;
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
 class SignalCommandIT {
-    static final String READY_MARKER = "signalling server ready";
     private static final Pattern URL = Pattern.compile("url=(ws://\\S+)");
     /** SIGTERM: the JVM exits with 128 + 15 (spec section 1). */
     private static final int EXIT_SIGTERM = 143;
@@ -38,7 +37,7 @@ class SignalCommandIT {
     void relaysBetweenPartiesAuthenticatedByTheirKeysAndStopsOnSigterm() throws Exception {
         ProxyProcess server = ProxyProcess.launch("SignalCommandIT/signal", List.of(),
                 List.of("signal", "--listen", "127.0.0.1:0", "--study", "s1", "--keys", "key-zero,key-one", "-v"),
-                ItEnvironment.workDir("logs/SignalCommandIT").resolve("signal.log"), READY_MARKER).awaitReady();
+                ItEnvironment.workDir("logs/SignalCommandIT").resolve("signal.log"), ProxyProcess.SIGNAL_READY_MARKER).awaitReady();
         try {
             Matcher url = URL.matcher(server.readyLine());
             assertThat(url.find()).as(server.readyLine()).isTrue();

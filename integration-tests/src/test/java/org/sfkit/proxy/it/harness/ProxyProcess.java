@@ -26,7 +26,9 @@ import java.util.concurrent.TimeoutException;
  * has logged {@code proxy ready} (or the ready marker it was given).
  */
 public final class ProxyProcess implements AutoCloseable {
-    static final String READY_MARKER = "proxy ready";
+    public static final String READY_MARKER = "proxy ready";
+    /** What {@code sfkit-proxy.jar signal} prints once it listens. */
+    public static final String SIGNAL_READY_MARKER = "signalling server ready";
     /** Lines kept in memory for failure messages; the full log is in the file. */
     private static final int TAIL_LINES = 40;
     /** A JVM start plus certificate loading on a busy 2-core CI machine. */

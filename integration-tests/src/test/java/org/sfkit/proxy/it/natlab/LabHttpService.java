@@ -3,6 +3,7 @@ package org.sfkit.proxy.it.natlab;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.sfkit.proxy.it.harness.HttpFileServer;
+import org.sfkit.proxy.it.harness.ProxyProcess;
 
 /**
  * A party's own web service, run inside its lab namespace (a child JVM under
@@ -13,6 +14,12 @@ public final class LabHttpService {
     static final String READY_MARKER = "http service ready port=";
 
     private LabHttpService() {
+    }
+
+    /** The port a started service printed in its ready line. */
+    static int port(ProxyProcess service) {
+        String line = service.readyLine();
+        return Integer.parseInt(line.substring(line.indexOf(READY_MARKER) + READY_MARKER.length()).strip());
     }
 
     /** Argument: the directory to serve. */

@@ -49,8 +49,9 @@ public final class NatLab implements AutoCloseable {
     private static final String INTERNET = "172.31.0.0" + INTERNET_PREFIX;
     /** Link and address setup of six namespaces; a command that takes this long has hung. */
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
+    /** coturn 4.6 logs this once its listeners are created. */
     private static final String STUN_READY_MARKER = "Total General servers";
-    public static final String SIGNAL_READY_MARKER = "signalling server ready";
+    /** {@code iptables -n -v -x -L}: a rule's packet count, byte count, then its target. */
     private static final Pattern DROPPED = Pattern.compile("^\\s*(\\d+)\\s+\\d+\\s+DROP\\b", Pattern.MULTILINE);
 
     /** Namespaces not yet deleted, deleted by a shutdown hook if the test JVM ends first. */
@@ -245,7 +246,7 @@ public final class NatLab implements AutoCloseable {
         return track(ProxyProcess.launch(name + "/signal", in(Node.PUB),
                 List.of("signal", "--listen", PUBLIC_IP + ":" + SIGNAL_PORT, "--study", study,
                         "--keys", String.join(",", keys), "-v"),
-                log("signal"), SIGNAL_READY_MARKER)).awaitReady();
+                log("signal"), ProxyProcess.SIGNAL_READY_MARKER)).awaitReady();
     }
 
     /** The signalling URL the parties' {@code -api} flag takes. */
@@ -256,7 +257,7 @@ public final class NatLab implements AutoCloseable {
     /** Starts {@code sfkit-proxy.jar arguments} on {@code node} without waiting for it to be ready. */
     public ProxyProcess launchProxy(Node node, String logName, List<String> arguments) throws IOException {
         return track(ProxyProcess.launch(name + "/" + logName, in(node), arguments, log(logName),
-                "proxy ready"));
+                ProxyProcess.READY_MARKER));
     }
 
     /** A main class of the test class path, in a child JVM on {@code node}; ready at {@code readyMarker}. */

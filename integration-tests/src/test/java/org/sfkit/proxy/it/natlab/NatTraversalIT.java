@@ -81,8 +81,7 @@ class NatTraversalIT {
         for (int pid : List.of(0, 1)) {
             ProxyProcess http = lab.startJava(Node.ofParty(pid), "http" + pid, LabHttpService.class,
                     LabHttpService.READY_MARKER, data.toString());
-            httpPorts.put(pid, Integer.parseInt(http.readyLine().substring(
-                    http.readyLine().indexOf(LabHttpService.READY_MARKER) + LabHttpService.READY_MARKER.length()).strip()));
+            httpPorts.put(pid, LabHttpService.port(http));
         }
         long launched = System.nanoTime();
         for (int pid = 0; pid < parties.length; pid++) {
