@@ -1,6 +1,7 @@
 package org.sfkit.proxy.it.natlab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -55,6 +56,15 @@ class NatLabIT {
                 assertThat(mapped).isNotEqualTo(NatLab.privateAddress(host));
             }
         }
+    }
+
+    /** So a 10.0.0.N address in a party's namespace can only be a SOCKS label, never a destination. */
+    @ParameterizedTest(name = "{0}: no route to 10.0.0.0/24")
+    @EnumSource(value = Node.class, names = {"H0", "H1", "H2"})
+    void partiesHaveNoRouteToTheVirtualAddresses(Node host) throws Exception {
+        assertThatThrownBy(() -> lab.exec(host, "ip", "route", "get", "10.0.0.1"))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("Network is unreachable");
     }
 
     @Test
