@@ -75,7 +75,7 @@ import picocli.CommandLine.Spec;
             "",
             "Exit status: 1 on configuration or fatal errors, 2 on an unknown flag, 128+signal on",
             "SIGINT/SIGTERM; it never ends by itself."},
-        subcommands = {GenCertCommand.class, DemoCommand.class})
+        subcommands = {GenCertCommand.class, DemoCommand.class, SignalCommand.class})
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 
