@@ -16,8 +16,6 @@ public final class Ice4jDefaults {
      * check list. (We gather our own host candidates, but ice4j's other harvesters read it too.)
      */
     public static final String USE_IPV6 = "ice4j.harvest.use-ipv6";
-    /** No configured mapping harvesters either: STUN servers come from {@code -stun} only. */
-    private static final String STUN_MAPPINGS = "ice4j.harvest.mapping.stun.addresses";
 
     private Ice4jDefaults() {
     }
@@ -26,6 +24,5 @@ public final class Ice4jDefaults {
     public static synchronized void apply() {
         System.setProperty(AWS_MAPPING, "false");
         System.setProperty(USE_IPV6, "false");
-        System.setProperty(STUN_MAPPINGS, "");
     }
 }
