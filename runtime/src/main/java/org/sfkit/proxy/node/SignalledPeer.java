@@ -278,10 +278,17 @@ final class SignalledPeer {
 
         @Override
         public void gathered() {
+            IceSession session;
+            synchronized (SignalledPeer.this) { // start() assigns ice under the lock; gathering may end first
+                if (over) {
+                    return;
+                }
+                session = ice;
+            }
             // RSA key generation takes a while: outside the lock. The IP SANs hold every address
             // the peer may dial (the Go client checks them against the dialled IP; spec section 6).
             List<InetAddress> ips = new ArrayList<>();
-            for (InetSocketAddress a : ice.localAddresses()) {
+            for (InetSocketAddress a : session.localAddresses()) {
                 if (!ips.contains(a.getAddress())) {
                     ips.add(a.getAddress());
                 }
