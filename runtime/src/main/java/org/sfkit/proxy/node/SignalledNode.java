@@ -68,15 +68,18 @@ public final class SignalledNode implements PartyNode {
         this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "sfkit-node-" + config.pid() + "-timer"));
         this.signalling = new SignalingClient(config.api(), config.studyID(), config.pid(), config.authorization(),
                 new SignalingClient.Listener() {
+                    // Both hand off at once: starting ICE can take seconds (ice4j's first use), and
+                    // these may run on the HTTP client's own thread, which also reads the socket;
+                    // blocking it stalled signalling until the server dropped us.
                     @Override
                     public void onOpen(boolean reconnected) {
                         LOG.info("signalling open" + (reconnected ? " again" : "") + " study=" + config.studyID());
-                        allPeers().forEach(p -> p.signallingOpen(reconnected));
+                        allPeers().forEach(p -> workers.execute(() -> p.signallingOpen(reconnected)));
                     }
 
                     @Override
                     public void onUnknownPeer(int pid) {
-                        peer(pid).ifPresent(p -> p.signallingOpen(false));
+                        peer(pid).ifPresent(p -> workers.execute(() -> p.signallingOpen(false)));
                     }
 
                     @Override
