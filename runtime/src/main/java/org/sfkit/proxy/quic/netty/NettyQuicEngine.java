@@ -44,11 +44,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
+import org.sfkit.proxy.quic.ForeignDatagrams;
 import org.sfkit.proxy.quic.PinnedTrust;
 import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicSettings;
+import org.sfkit.proxy.quic.SharedUdpSocket;
 import org.sfkit.proxy.quic.TlsIdentity;
 
 /**
@@ -87,16 +89,32 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
     private static final int MAX_SEND_UDP_PAYLOAD = 1350;
     /**
      * Largest UDP payload we accept, announced to peers (max_udp_payload_size, RFC 9000 section
-     * 18.2), so every datagram fits one receive slot of {@link #RECEIVE_BATCH}: an Ethernet MTU's
-     * worth covers quic-go (up to 1452 after its path MTU discovery), kwik and us.
+     * 18.2): an Ethernet MTU's worth covers quic-go (up to 1452 after its path MTU discovery),
+     * kwik and us.
      */
     private static final int MAX_RECV_UDP_PAYLOAD = 1500;
+    /**
+     * Bytes per datagram slot of a {@link #RECEIVE_BATCH} read: Netty's own default, above
+     * {@link #MAX_RECV_UDP_PAYLOAD} because STUN sharing the socket follows no QUIC limit and a
+     * datagram larger than its slot is cut silently.
+     */
+    private static final int RECEIVE_SLOT = 2048;
     /** Datagrams read per recvmmsg call (epoll): one system call instead of one per packet. */
     private static final int RECEIVE_BATCH = 16;
     /** Datagram queues: we only send one-byte keep-alives and drop what arrives. */
     private static final int DATAGRAM_QUEUE = 16;
     /** Closing waits this long for CONNECTION_CLOSE frames to leave before the socket closes. */
     private static final long CLOSE_GRACE_MILLIS = 1000;
+
+    /**
+     * Bootstrap insists on a handler; {@link #serve} and {@link #dial} add the codec once the
+     * channel is bound. This one removes itself at registration, so no datagram passes through it.
+     */
+    private static final ChannelHandler NO_HANDLER_YET = new ChannelInitializer<Channel>() {
+        @Override
+        protected void initChannel(Channel channel) {
+        }
+    };
 
     private final EventLoopGroup group;
     private final boolean epoll;
@@ -126,6 +144,12 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
     @Override
     public QuicListener listen(InetSocketAddress bind, TlsIdentity identity, PinnedTrust trustedClients,
                                QuicSettings settings, Consumer<QuicConnection> onConnection) throws IOException {
+        return serve(bindUdp(bind, NO_HANDLER_YET), identity, trustedClients, settings, onConnection);
+    }
+
+    /** Adds the QUIC server codec to a bound UDP channel (ours, or a {@link NettySharedSocket}'s). */
+    QuicListener serve(Channel udp, TlsIdentity identity, PinnedTrust trustedClients,
+                       QuicSettings settings, Consumer<QuicConnection> onConnection) {
         Set<NettyQuicConnection> accepted = ConcurrentHashMap.newKeySet();
         QuicServerCodecBuilder codec = serverCodec(identity, trustedClients, settings)
                 // A fresh connection handler per accepted connection: it is not @Sharable, and
@@ -142,7 +166,7 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
                 })
                 .streamOption(ChannelOption.AUTO_READ, false)
                 .streamHandler(NettyQuicConnection.peerStreamInitializer());
-        Channel udp = bindUdp(bind, codec.build());
+        udp.pipeline().addLast(codec.build());
         return new QuicListener() {
             @Override
             public InetSocketAddress localAddress() {
@@ -167,9 +191,15 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
     public QuicConnection connect(InetSocketAddress bind, InetSocketAddress remote, TlsIdentity identity,
                                   PinnedTrust trustedServer, QuicSettings settings, Duration timeout)
             throws IOException {
+        return dial(bindUdp(bind, NO_HANDLER_YET), remote, identity, trustedServer, settings, timeout);
+    }
+
+    /** Connects over a bound UDP channel (ours, or a {@link NettySharedSocket}'s); a failure closes it. */
+    QuicConnection dial(Channel udp, InetSocketAddress remote, TlsIdentity identity,
+                        PinnedTrust trustedServer, QuicSettings settings, Duration timeout) throws IOException {
         // No hostname check beyond pinning, and no SNI: the engine gets no peer host (the Go
         // client sends none either; spec section 6).
-        Channel udp = bindUdp(bind, clientCodec(identity, trustedServer, settings).build());
+        udp.pipeline().addLast(clientCodec(identity, trustedServer, settings).build());
         CompletableFuture<NettyQuicConnection> established = new CompletableFuture<>();
         var quic = newClientBootstrap(udp)
                 .handler(NettyQuicConnection.handler(settings.handshakeTimeout(), settings.keepAlive(),
@@ -260,17 +290,26 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
                 .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE);
     }
 
-    /** A UDP channel on this engine's event loops with our socket buffers, {@code codec} its handler. */
-    public Channel bindUdp(InetSocketAddress bind, ChannelHandler codec) throws IOException {
+    @Override
+    public SharedUdpSocket bindShared(InetSocketAddress bind, ForeignDatagrams foreign) throws IOException {
+        return new NettySharedSocket(this, bindUdp(bind, new ForeignDatagramHandler(foreign)));
+    }
+
+    /**
+     * A UDP channel on this engine's event loops with our socket buffers and {@code first} in its
+     * pipeline (the QUIC codec itself, or a handler the codec is added after). Public so the
+     * benchmark can measure Netty itself with exactly these settings.
+     */
+    public Channel bindUdp(InetSocketAddress bind, ChannelHandler first) throws IOException {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-                .handler(codec);
+                .handler(first);
         if (epoll) {
-            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_RECV_UDP_PAYLOAD)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_RECV_UDP_PAYLOAD * RECEIVE_BATCH));
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, RECEIVE_SLOT)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(RECEIVE_SLOT * RECEIVE_BATCH));
         }
         try {
             return bootstrap.bind(bind).sync().channel();
