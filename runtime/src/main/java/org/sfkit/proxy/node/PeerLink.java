@@ -41,7 +41,7 @@ final class PeerLink {
             connection = next;
             notifyAll();
         }
-        next.onPeerStream(stream -> executor.execute(() -> TunnelEnds.answer(stream, peer.pid(), true)));
+        next.onPeerStream(stream -> executor.execute(() -> TunnelEnds.answer(stream, peer.pid(), peer.dialect().usesExtensions())));
         next.closeFuture().thenRun(() -> detach(next));
         if (previous != null && previous != next) {
             previous.close();

@@ -2,8 +2,11 @@ package org.sfkit.proxy.node;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,6 +24,7 @@ import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.tunnel.ClientProof;
+import org.sfkit.proxy.tunnel.PeerDialect;
 import org.sfkit.proxy.tunnel.PortHeader;
 import org.sfkit.proxy.tunnel.TunnelEnds;
 import org.sfkit.proxy.tunnel.TunnelException;
@@ -145,22 +149,28 @@ public final class ProxyNode implements PartyNode {
             throw new TunnelException(TunnelException.Reason.PEER_UNREACHABLE,
                     "no connection to party " + party + " (waited " + LINK_WAIT.toSeconds() + " s)");
         }
-        return TunnelEnds.open(connection, party, port, true);
+        return TunnelEnds.open(connection, party, port, link.peer().dialect().usesExtensions());
     }
 
     private void listen() throws IOException {
-        List<X509Certificate> clients = links.values().stream()
+        List<byte[]> clients = links.values().stream()
                 .filter(l -> l.pid() > config.pid()).map(l -> l.peer().certificate()).toList();
-        listener = config.engine().listen(config.udpBind(), config.identity(), new PinnedTrust(clients),
+        listener = config.engine().listen(config.udpBind(), config.identity(), PinnedTrust.ofEncoded(clients),
                 config.settings(), connection -> workers.execute(() -> admit(connection)));
         LOG.info("QUIC listening addr=" + listener.localAddress() + " engine=" + config.engine().name());
     }
 
     /**
-     * Server side: the client's first stream must be its {@link ClientProof}; only then does the
-     * connection become the link to the party it proved to be.
+     * Server side: a Go client is known by the TLS certificate it presented (the engine checked it
+     * against the pins); any other client's first stream must be its {@link ClientProof}, and only
+     * then does the connection become the link to the party it proved to be.
      */
     private void admit(QuicConnection connection) {
+        PeerLink goClient = goClientPresenting(connection.peerCertificate());
+        if (goClient != null) {
+            goClient.attach(connection);
+            return;
+        }
         var proofTimer = timers.schedule(connection::close, PROOF_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         AtomicBoolean first = new AtomicBoolean(true);
         connection.onPeerStream(stream -> {
@@ -171,7 +181,11 @@ public final class ProxyNode implements PartyNode {
             workers.execute(() -> {
                 try {
                     if (PortHeader.read(stream.input()) != PortHeader.CONTROL) {
-                        throw new IOException("first stream is not the client proof");
+                        throw new IOException(connection.peerCertificate() == null
+                                ? "it sent no client proof, and the " + config.engine().name() + " engine cannot"
+                                + " request TLS client certificates: a Go peer (no proof) can dial only a party"
+                                + " running --quic-engine netty"
+                                : "first stream is not the client proof");
                     }
                     int pid = ClientProof.verify(stream, this::clientCertificate);
                     proofTimer.cancel(false);
@@ -185,9 +199,37 @@ public final class ProxyNode implements PartyNode {
         });
     }
 
+    /** The Go peer whose pinned certificate {@code presented} is, if any. */
+    private PeerLink goClientPresenting(X509Certificate presented) {
+        if (presented == null) {
+            return null; // kwik: no client certificates at all
+        }
+        byte[] encoded;
+        try {
+            encoded = presented.getEncoded(); // Netty's lazy certificate: the received bytes, unparsed
+        } catch (CertificateEncodingException e) {
+            return null;
+        }
+        for (PeerLink link : links.values()) {
+            if (link.pid() > config.pid() && link.peer().dialect() == PeerDialect.GO
+                    && Arrays.equals(link.peer().certificate(), encoded)) {
+                return link;
+            }
+        }
+        return null;
+    }
+
     private X509Certificate clientCertificate(int pid) {
         PeerLink link = links.get(pid);
-        return link != null && pid > config.pid() ? link.peer().certificate() : null;
+        if (link == null || pid <= config.pid() || !link.peer().dialect().usesExtensions()) {
+            return null;
+        }
+        try {
+            return link.peer().parsedCertificate();
+        } catch (CertificateException e) {
+            LOG.warning("certificate pinned for party " + pid + " cannot be parsed: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Client side toward one lower-numbered peer: dial, prove, wait for the end, dial again. */
@@ -198,8 +240,11 @@ public final class ProxyNode implements PartyNode {
             QuicConnection connection = null;
             try {
                 connection = config.engine().connect(new InetSocketAddress(config.udpBind().getAddress(), 0),
-                        peer.endpoint(), config.identity(), PinnedTrust.of(peer.certificate()), config.settings(), DIAL_TIMEOUT);
-                ClientProof.prove(connection.openStream(), config.pid(), config.identity());
+                        peer.endpoint(), config.identity(), PinnedTrust.ofEncoded(List.of(peer.certificate())),
+                        config.settings(), DIAL_TIMEOUT);
+                if (peer.dialect().usesExtensions()) {
+                    ClientProof.prove(connection.openStream(), config.pid(), config.identity());
+                }
                 link.attach(connection);
                 backoff = REDIAL_MIN;
                 connection.closeFuture().join();
