@@ -45,10 +45,10 @@ public final class PinnedTrust {
         if (certificate == null) {
             return false;
         }
-        return trusts(der(certificate));
+        return matches(der(certificate));
     }
 
-    public boolean trusts(byte[] encoded) {
+    private boolean matches(byte[] encoded) {
         for (byte[] p : pinned) {
             if (Arrays.equals(p, encoded)) {
                 return true;
