@@ -3,8 +3,6 @@ package org.sfkit.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -13,15 +11,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import org.sfkit.proxy.it.harness.EchoRoundTrip;
 import org.sfkit.proxy.it.harness.EofEchoServer;
 import org.sfkit.proxy.it.harness.GoParty;
-import org.sfkit.proxy.it.harness.Sha256;
 import org.sfkit.proxy.node.NodeConfig;
 import org.sfkit.proxy.node.ProxyNode;
 import org.sfkit.proxy.node.StaticPeer;
@@ -75,11 +71,11 @@ class GoStaticInteropIT {
 
             // Java opens the stream: Go reads the port header and connects to the echo service.
             QuicStream stream = pair.node.open(role.goPid, echo.port());
-            assertRoundTrip(stream.output(), stream.output()::close, stream.input());
+            EchoRoundTrip.assertEchoed(stream.output(), stream.output()::close, stream.input(), BYTES);
 
             // Go opens the stream (its forward listener): Java answers it without a status byte.
             try (Socket socket = new Socket(LOOPBACK, pair.goForwardPort)) {
-                assertRoundTrip(socket.getOutputStream(), socket::shutdownOutput, socket.getInputStream());
+                EchoRoundTrip.assertEchoed(socket, BYTES);
             }
         }
     }
@@ -115,32 +111,6 @@ class GoStaticInteropIT {
         } finally {
             nodeLog.removeHandler(capture);
         }
-    }
-
-    /** An end of output that may fail: a stream's close, a socket's shutdownOutput. */
-    private interface HalfClose {
-        void run() throws IOException;
-    }
-
-    /** Writes random bytes and a FIN, reads the echo to its end: both directions must carry the same bytes. */
-    private static void assertRoundTrip(OutputStream out, HalfClose fin, InputStream in) throws Exception {
-        byte[] data = new byte[BYTES];
-        new Random(BYTES).nextBytes(data);
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-            try {
-                for (int at = 0; at < data.length; at += 64 << 10) {
-                    out.write(data, at, Math.min(64 << 10, data.length - at));
-                }
-                fin.run();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-        Sha256 received = new Sha256();
-        in.transferTo(received);
-        writer.join();
-        assertThat(received.count()).isEqualTo(BYTES);
-        assertThat(received.hex()).isEqualTo(Sha256.of(data));
     }
 
     /** One Java party (in-process) and one Go party (child process) that pin each other's certificates. */

@@ -201,6 +201,13 @@ public final class RunCommand implements Callable<Integer> {
         Map<Integer, StaticPeer> staticPeers = staticPeers();
         toml.ifPresent(t -> warnAboutUnlinkedParties(t, staticPeers.keySet()));
         QuicEngine engine = selectEngine(quicEngine);
+        if (!goPeers.isEmpty() && engine.name().equals(QuicEngines.KWIK)) {
+            // kwik's TLS (agent15) parses the server certificate with the JDK, which refuses Go's
+            // empty issuer ("could not parse certificate"), and a kwik server cannot request the
+            // Go client's certificate, the only identity a Go client offers.
+            throw new ConfigException("--go-peer needs --quic-engine netty: kwik can neither read a Go peer's"
+                    + " certificate (empty issuer) nor ask a Go client for its certificate");
+        }
         NodeConfig node = new NodeConfig(pid, identity(), udpBind, staticPeers, engine, QuicSettings.defaults());
         return new StaticRun(node, new SocksListenUri(socksUri.bind(), credentials), plan);
     }
