@@ -13,7 +13,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -22,10 +21,8 @@ import org.sfkit.proxy.quic.PinnedTrust;
 import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicStream;
-import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.tunnel.ClientProof;
 import org.sfkit.proxy.tunnel.PeerDialect;
-import org.sfkit.proxy.tunnel.PortHeader;
 import org.sfkit.proxy.tunnel.TunnelEnds;
 import org.sfkit.proxy.tunnel.TunnelException;
 
@@ -43,8 +40,6 @@ public final class ProxyNode implements PartyNode {
      * starts the MPC tool one second after the proxy) without holding a SOCKS client long.
      */
     static final Duration LINK_WAIT = Duration.ofSeconds(5);
-    /** A client that has not proven its identity by then is dropped. */
-    static final Duration PROOF_TIMEOUT = Duration.ofSeconds(10);
     /** Redial back-off: fast first retries for peers starting together, capped to stay polite. */
     static final Duration REDIAL_MIN = Duration.ofMillis(200);
     static final Duration REDIAL_MAX = Duration.ofSeconds(5);
@@ -70,7 +65,7 @@ public final class ProxyNode implements PartyNode {
             if (peer.pid() == config.pid()) {
                 throw new IllegalArgumentException("party " + peer.pid() + " is this proxy itself; it cannot be a peer");
             }
-            links.put(peer.pid(), new PeerLink(peer, workers));
+            links.put(peer.pid(), new PeerLink(peer.pid(), workers));
         }
     }
 
@@ -149,12 +144,12 @@ public final class ProxyNode implements PartyNode {
             throw new TunnelException(TunnelException.Reason.PEER_UNREACHABLE,
                     "no connection to party " + party + " (waited " + LINK_WAIT.toSeconds() + " s)");
         }
-        return TunnelEnds.open(connection, party, port, link.peer().dialect().usesExtensions());
+        return TunnelEnds.open(connection, party, port, peer(party).dialect().usesExtensions());
     }
 
     private void listen() throws IOException {
         List<byte[]> clients = links.values().stream()
-                .filter(l -> l.pid() > config.pid()).map(l -> l.peer().certificate()).toList();
+                .filter(l -> l.pid() > config.pid()).map(l -> peer(l.pid()).certificate()).toList();
         listener = config.engine().listen(config.udpBind(), config.identity(), PinnedTrust.ofEncoded(clients),
                 config.settings(), connection -> workers.execute(() -> admit(connection)));
         LOG.info("QUIC listening addr=" + listener.localAddress() + " engine=" + config.engine().name());
@@ -162,45 +157,24 @@ public final class ProxyNode implements PartyNode {
 
     /**
      * Server side: a Go client is known by the TLS certificate it presented (the engine checked it
-     * against the pins); any other client's first stream must be its {@link ClientProof}, and only
-     * then does the connection become the link to the party it proved to be.
+     * against the pins); any other client must prove who it is ({@link ClientAdmission}).
      */
     private void admit(QuicConnection connection) {
-        PeerLink goClient = goClientPresenting(connection.peerCertificate());
+        StaticPeer goClient = goClientPresenting(connection.peerCertificate());
         if (goClient != null) {
-            goClient.attach(connection);
+            links.get(goClient.pid()).attach(connection, false);
             return;
         }
-        var proofTimer = timers.schedule(connection::close, PROOF_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        AtomicBoolean first = new AtomicBoolean(true);
-        connection.onPeerStream(stream -> {
-            if (!first.compareAndSet(true, false)) {
-                stream.reset(StreamErrorCodes.PROTOCOL_ERROR); // data before the proof
-                return;
-            }
-            workers.execute(() -> {
-                try {
-                    if (PortHeader.read(stream.input()) != PortHeader.CONTROL) {
-                        throw new IOException(connection.peerCertificate() == null
-                                ? "it sent no client proof, and the " + config.engine().name() + " engine cannot"
-                                + " request TLS client certificates: a Go peer (no proof) can dial only a party"
-                                + " running --quic-engine netty"
-                                : "first stream is not the client proof");
-                    }
-                    int pid = ClientProof.verify(stream, this::clientCertificate);
-                    proofTimer.cancel(false);
-                    links.get(pid).attach(connection);
-                } catch (IOException e) {
-                    LOG.warning("rejecting QUIC client remote=" + connection.remoteAddress() + ": " + e.getMessage());
-                    stream.reset(StreamErrorCodes.PROTOCOL_ERROR);
-                    connection.close();
-                }
-            });
-        });
+        ClientAdmission.admit(connection, this::clientCertificate, timers, workers,
+                (pid, proven) -> links.get(pid).attach(proven, true));
+    }
+
+    private StaticPeer peer(int pid) {
+        return config.peers().get(pid);
     }
 
     /** The Go peer whose pinned certificate {@code presented} is, if any. */
-    private PeerLink goClientPresenting(X509Certificate presented) {
+    private StaticPeer goClientPresenting(X509Certificate presented) {
         if (presented == null) {
             return null; // kwik: no client certificates at all
         }
@@ -211,21 +185,21 @@ public final class ProxyNode implements PartyNode {
             return null;
         }
         for (PeerLink link : links.values()) {
-            if (link.pid() > config.pid() && link.peer().dialect() == PeerDialect.GO
-                    && Arrays.equals(link.peer().certificate(), encoded)) {
-                return link;
+            StaticPeer peer = peer(link.pid());
+            if (link.pid() > config.pid() && peer.dialect() == PeerDialect.GO && Arrays.equals(peer.certificate(), encoded)) {
+                return peer;
             }
         }
         return null;
     }
 
     private X509Certificate clientCertificate(int pid) {
-        PeerLink link = links.get(pid);
-        if (link == null || pid <= config.pid() || !link.peer().dialect().usesExtensions()) {
+        StaticPeer peer = peer(pid);
+        if (peer == null || pid <= config.pid() || !peer.dialect().usesExtensions()) {
             return null;
         }
         try {
-            return link.peer().parsedCertificate();
+            return peer.parsedCertificate();
         } catch (CertificateException e) {
             LOG.warning("certificate pinned for party " + pid + " cannot be parsed: " + e.getMessage());
             return null;
@@ -235,17 +209,18 @@ public final class ProxyNode implements PartyNode {
     /** Client side toward one lower-numbered peer: dial, prove, wait for the end, dial again. */
     private void dialLoop(PeerLink link) {
         Duration backoff = REDIAL_MIN;
-        StaticPeer peer = link.peer();
+        StaticPeer peer = config.peers().get(link.pid());
         while (!closed.get()) {
             QuicConnection connection = null;
             try {
                 connection = config.engine().connect(new InetSocketAddress(config.udpBind().getAddress(), 0),
                         peer.endpoint(), config.identity(), PinnedTrust.ofEncoded(List.of(peer.certificate())),
                         config.settings(), DIAL_TIMEOUT);
-                if (peer.dialect().usesExtensions()) {
+                boolean extensions = peer.dialect().usesExtensions();
+                if (extensions) {
                     ClientProof.prove(connection.openStream(), config.pid(), config.identity());
                 }
-                link.attach(connection);
+                link.attach(connection, extensions);
                 backoff = REDIAL_MIN;
                 connection.closeFuture().join();
             } catch (IOException | RuntimeException e) {

@@ -1,10 +1,8 @@
 package org.sfkit.proxy.node;
 
-import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import org.sfkit.proxy.tunnel.PeerDialect;
 
@@ -24,8 +22,7 @@ public record StaticPeer(int pid, InetSocketAddress endpoint, byte[] certificate
 
     /** The certificate parsed, to check a {@link org.sfkit.proxy.tunnel.ClientProof}: only our peers send one. */
     X509Certificate parsedCertificate() throws CertificateException {
-        return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(certificate));
+        return PeerCertificates.parse(certificate);
     }
 
     private static byte[] encoded(X509Certificate certificate) {

@@ -3,6 +3,7 @@ package org.sfkit.proxy.quic.netty;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -40,11 +41,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
+import org.sfkit.proxy.quic.ForeignDatagrams;
 import org.sfkit.proxy.quic.PinnedTrust;
 import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicSettings;
+import org.sfkit.proxy.quic.SharedUdpSocket;
 import org.sfkit.proxy.quic.TlsIdentity;
 
 /**
@@ -105,6 +108,12 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
     @Override
     public QuicListener listen(InetSocketAddress bind, TlsIdentity identity, PinnedTrust trustedClients,
                                QuicSettings settings, Consumer<QuicConnection> onConnection) throws IOException {
+        return serve(bindUdp(bind, new ChannelInboundHandlerAdapter()), identity, trustedClients, settings, onConnection);
+    }
+
+    /** Adds the QUIC server codec to a bound UDP channel (ours, or a {@link NettySharedSocket}'s). */
+    QuicListener serve(Channel udp, TlsIdentity identity, PinnedTrust trustedClients,
+                       QuicSettings settings, Consumer<QuicConnection> onConnection) {
         QuicSslContext tls = QuicSslContextBuilder.forServer(identity.privateKey(), null, identity.certificate())
                 .trustManager(trustedClients.trustManager())
                 .clientAuth(ClientAuth.REQUIRE)
@@ -130,7 +139,7 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
         if (epoll) {
             codec.option(QuicChannelOption.SEGMENTED_DATAGRAM_PACKET_ALLOCATOR, EpollQuicUtils.newSegmentedAllocator(GSO_SEGMENTS));
         }
-        Channel udp = bindUdp(bind, codec.build());
+        udp.pipeline().addLast(codec.build());
         return new QuicListener() {
             @Override
             public InetSocketAddress localAddress() {
@@ -155,6 +164,12 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
     public QuicConnection connect(InetSocketAddress bind, InetSocketAddress remote, TlsIdentity identity,
                                   PinnedTrust trustedServer, QuicSettings settings, Duration timeout)
             throws IOException {
+        return dial(bindUdp(bind, new ChannelInboundHandlerAdapter()), remote, identity, trustedServer, settings, timeout);
+    }
+
+    /** Connects over a bound UDP channel (ours, or a {@link NettySharedSocket}'s); a failure closes it. */
+    QuicConnection dial(Channel udp, InetSocketAddress remote, TlsIdentity identity,
+                        PinnedTrust trustedServer, QuicSettings settings, Duration timeout) throws IOException {
         // No hostname check beyond pinning, and no SNI: the engine gets no peer host (the Go
         // client sends none either; spec section 6).
         QuicSslContext tls = QuicSslContextBuilder.forClient()
@@ -162,7 +177,7 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
                 .trustManager(trustedServer.trustManager())
                 .applicationProtocols(QuicSettings.ALPN)
                 .build();
-        Channel udp = bindUdp(bind, transport(new QuicClientCodecBuilder(), settings, tls).build());
+        udp.pipeline().addLast(transport(new QuicClientCodecBuilder(), settings, tls).build());
         CompletableFuture<NettyQuicConnection> established = new CompletableFuture<>();
         var quic = QuicChannel.newBootstrap(udp)
                 .handler(NettyQuicConnection.handler(settings.handshakeTimeout(), settings.keepAlive(),
@@ -216,13 +231,19 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
                 .datagram(DATAGRAM_QUEUE, DATAGRAM_QUEUE);
     }
 
-    private Channel bindUdp(InetSocketAddress bind, ChannelHandler codec) throws IOException {
+    @Override
+    public SharedUdpSocket bindShared(InetSocketAddress bind, ForeignDatagrams foreign) throws IOException {
+        return new NettySharedSocket(this, bindUdp(bind, new ForeignDatagramHandler(foreign)));
+    }
+
+    /** Binds a UDP channel with {@code first} in its pipeline; the QUIC codec is added after it. */
+    private Channel bindUdp(InetSocketAddress bind, ChannelHandler first) throws IOException {
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
                 .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER_BYTES)
                 .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER_BYTES)
-                .handler(codec);
+                .handler(first);
         try {
             return bootstrap.bind(bind).sync().channel();
         } catch (InterruptedException e) {
