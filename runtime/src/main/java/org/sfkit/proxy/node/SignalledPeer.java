@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -95,23 +96,12 @@ final class SignalledPeer {
     }
 
     /** One message from the peer, in order (the signalling client serialises per peer). */
-    synchronized void received(SignalMessage message) {
-        if (closed) {
-            return;
-        }
+    void received(SignalMessage message) {
         try {
             switch (message.type()) {
                 case CREDENTIAL -> credential(IceCredential.fromJson(message.data()));
-                case CANDIDATE -> {
-                    if (attempt != null && attempt.hasPeerCredential()) {
-                        attempt.ice.remoteCandidate(CandidateLine.parse(message.data()));
-                    } // else: it belongs to a credential we no longer use
-                }
-                case CERTIFICATE -> {
-                    if (attempt != null && attempt.hasPeerCredential()) {
-                        attempt.certificate(CertificatePayload.fromJson(message.data()));
-                    }
-                }
+                case CANDIDATE -> candidate(CandidateLine.parse(message.data()));
+                case CERTIFICATE -> certificate(CertificatePayload.fromJson(message.data()));
                 default -> LOG.fine(() -> "ignoring " + message.type() + " from party " + peerPid);
             }
         } catch (IllegalArgumentException e) { // MalformedSignalException included
@@ -119,22 +109,48 @@ final class SignalledPeer {
         }
     }
 
+    /** A candidate or certificate before the peer's credential belongs to one we no longer use. */
+    private synchronized void candidate(CandidateLine line) {
+        if (!closed && attempt != null && attempt.hasPeerCredential()) {
+            attempt.ice.remoteCandidate(line);
+        }
+    }
+
+    private synchronized void certificate(CertificatePayload payload) {
+        if (!closed && attempt != null && attempt.hasPeerCredential()) {
+            attempt.certificate(payload);
+        }
+    }
+
     private void credential(IceCredential credential) {
-        if (attempt == null) {
-            startAttempt();
-        } else {
-            Optional<IceCredential> current = attempt.ice == null ? Optional.empty() : attempt.ice.remoteCredential();
+        Attempt stale = null;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            Optional<IceCredential> current = attempt == null || attempt.ice == null
+                    ? Optional.empty() : attempt.ice.remoteCredential();
             if (current.isPresent()) {
                 if (current.get().equals(credential)) {
                     return; // resent after a signalling reconnect
                 }
-                LOG.info("party " + peerPid + " sent a new ICE credential (restart); starting over");
-                endAttempt(attempt, "peer restarted ICE", false);
-                startAttempt();
+                LOG.info("party " + peerPid + " sent a new ICE credential (it restarted); starting over");
+                stale = attempt;
             }
         }
-        if (attempt != null && attempt.ice != null) {
-            attempt.ice.remoteCredential(credential);
+        if (stale != null) {
+            endAttempt(stale, "peer restarted ICE", false);
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            if (attempt == null) {
+                startAttempt();
+            }
+            if (attempt != null && attempt.ice != null) {
+                attempt.ice.remoteCredential(credential);
+            }
         }
     }
 
@@ -149,24 +165,29 @@ final class SignalledPeer {
             next.start();
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.WARNING, "cannot start ICE with party " + peerPid + ": " + e.getMessage(), e);
-            endAttempt(next, "start failed", true);
+            node.workers().execute(() -> endAttempt(next, "start failed", true));
         }
     }
 
-    /** Ends {@code ended} if it is still the current attempt; maybe schedules the next one. */
-    private synchronized void endAttempt(Attempt ended, String why, boolean scheduleNext) {
-        if (attempt != ended || ended.over) {
-            return;
+    /**
+     * Ends {@code ended} if it is still the current attempt; maybe schedules the next one. Engine
+     * threads never call this directly (closing waits on them while holding our lock).
+     */
+    private void endAttempt(Attempt ended, String why, boolean scheduleNext) {
+        synchronized (this) {
+            if (attempt != ended || ended.over) {
+                return;
+            }
+            ended.over = true;
+            attempt = null;
+            LOG.info("link to party " + peerPid + " ends: " + why);
+            if (scheduleNext && !closed) {
+                Duration pause = retryPause;
+                retryPause = retryPause.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : retryPause.multipliedBy(2);
+                retry = node.timers().schedule(this::retryNow, pause.toMillis(), TimeUnit.MILLISECONDS);
+            }
         }
-        ended.over = true;
-        attempt = null;
-        LOG.info("link to party " + peerPid + " ends: " + why);
         ended.close();
-        if (scheduleNext && !closed) {
-            Duration pause = retryPause;
-            retryPause = retryPause.multipliedBy(2).compareTo(RETRY_MAX) > 0 ? RETRY_MAX : retryPause.multipliedBy(2);
-            retry = node.timers().schedule(this::retryNow, pause.toMillis(), TimeUnit.MILLISECONDS);
-        }
     }
 
     private synchronized void retryNow() {
@@ -175,13 +196,17 @@ final class SignalledPeer {
         }
     }
 
-    synchronized void close() {
-        closed = true;
-        if (retry != null) {
-            retry.cancel(false);
+    void close() {
+        Attempt last;
+        synchronized (this) {
+            closed = true;
+            if (retry != null) {
+                retry.cancel(false);
+            }
+            last = attempt;
         }
-        if (attempt != null) {
-            endAttempt(attempt, "closing", false);
+        if (last != null) {
+            endAttempt(last, "closing", false);
         }
         link.close();
     }
@@ -194,6 +219,7 @@ final class SignalledPeer {
     private final class Attempt implements IceSession.Events {
         private final long startNanos = System.nanoTime();
         private final Set<String> sentCandidates = new HashSet<>();
+        private CompletableFuture<TlsIdentity> early;
         private IceSession ice;
         private ScheduledFuture<?> deadline;
         private TlsIdentity identity;
@@ -212,6 +238,10 @@ final class SignalledPeer {
         }
 
         void start() throws IOException {
+            // RSA key generation takes ~0.1-1 s: begin it now, for the host addresses, while
+            // candidates are gathered; gathered() makes another only if the IP SANs must grow.
+            List<InetAddress> hostIps = node.config().ice().hostAddresses();
+            early = CompletableFuture.supplyAsync(() -> certificateFor(hostIps), node.workers());
             ice = IceSession.start(node.config().ice(), node.config().engine(), client(), this, node.workers());
             node.send(MessageType.CREDENTIAL, peerPid, ice.localCredential().toJson());
             ice.localCandidates().forEach(this::sendCandidate);
@@ -259,8 +289,8 @@ final class SignalledPeer {
             }
             TlsIdentity made;
             try {
-                made = SelfSignedCertificates.generate(ips);
-            } catch (GeneralSecurityException e) {
+                made = node.config().ice().hostAddresses().containsAll(ips) ? early.join() : certificateFor(ips);
+            } catch (RuntimeException e) {
                 endAttempt(this, "cannot make a certificate: " + e.getMessage(), true);
                 return;
             }
@@ -305,6 +335,14 @@ final class SignalledPeer {
             peerProof = payload.clientProof();
             peerSpeaksSfkit = peerProof.isPresent();
             progress();
+        }
+
+        private static TlsIdentity certificateFor(List<InetAddress> ips) {
+            try {
+                return SelfSignedCertificates.generate(ips);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
         }
 
         private CertificatePayload payload() {
@@ -402,7 +440,8 @@ final class SignalledPeer {
                 LOG.info("QUIC up with party " + peerPid + " path=" + (path == null ? "?" : path.kind())
                         + " setup_ms=" + setup.toMillis() + " engine=" + node.config().engine().name());
             }
-            c.closeFuture().thenRun(() -> endAttempt(this, "QUIC connection closed", true));
+            // Off the engine's thread: ending takes our lock, and closing under it waits on that thread.
+            c.closeFuture().thenRunAsync(() -> endAttempt(this, "QUIC connection closed", true), node.workers());
         }
 
         void close() {

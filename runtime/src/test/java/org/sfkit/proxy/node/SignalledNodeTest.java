@@ -62,7 +62,10 @@ class SignalledNodeTest {
         toClose.add(signalling);
     }
 
-    private SignalledNode node(String engine, int pid, int parties) {
+    /** {@code engines} names one engine, or a comma list used by party id in turn (mixed studies). */
+    private SignalledNode node(String engines, int pid, int parties) {
+        String[] names = engines.split(",");
+        String engine = names[pid % names.length];
         Set<Integer> peers = Set.copyOf(IntStream.range(0, parties).filter(p -> p != pid).boxed().toList());
         SignalledNode node = SignalledNode.start(new SignalledConfig(pid,
                 URI.create("ws://127.0.0.1:" + signalling.address().getPort() + "/api/ice"), STUDY,
@@ -120,5 +123,44 @@ class SignalledNodeTest {
         assertThat(echo(n0.open(1, port), "down".getBytes())).isEqualTo("down".getBytes());
         assertThat(n1.peerStatus()).singleElement().satisfies(s -> assertThat(s.path().kind()).isEqualTo("host"));
         System.out.println("signalled setup " + engine + ": " + n1.peerStatus() + " / " + n0.peerStatus());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"netty,kwik"})
+    void threePartiesWithMixedEnginesReachEachOther(String engines) throws Exception {
+        signallingFor(3);
+        SignalledNode[] nodes = new SignalledNode[3];
+        for (int pid = 0; pid < 3; pid++) {
+            nodes[pid] = node(engines, pid, 3);
+        }
+        for (SignalledNode n : nodes) {
+            assertThat(n.awaitPeers(UP)).as("party %d connected", n.pid()).isTrue();
+        }
+        int port = echoServer();
+        for (int from = 0; from < 3; from++) {
+            for (int to = 0; to < 3; to++) {
+                if (from != to) {
+                    byte[] payload = ("from " + from + " to " + to).getBytes();
+                    assertThat(echo(nodes[from].open(to, port), payload)).isEqualTo(payload);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"netty"})
+    void aRestartedPeerIsReachedAgain(String engine) throws Exception {
+        signallingFor(2);
+        SignalledNode n0 = node(engine, 0, 2);
+        SignalledNode n1 = node(engine, 1, 2);
+        assertThat(n0.awaitPeers(UP)).isTrue();
+        int port = echoServer();
+        assertThat(echo(n0.open(1, port), "before".getBytes())).isEqualTo("before".getBytes());
+
+        n1.close(); // the process ends; a new one with the same pid and a new credential starts
+        SignalledNode again = node(engine, 1, 2);
+        assertThat(again.awaitPeers(UP)).isTrue();
+        assertThat(echo(n0.open(1, port), "after".getBytes())).isEqualTo("after".getBytes());
+        assertThat(echo(again.open(0, port), "back".getBytes())).isEqualTo("back".getBytes());
     }
 }
