@@ -49,7 +49,7 @@ class GoJavaSignallingIT {
             String stunAddress = stun.awaitLine("STUN ", GoSignallingIT.CONNECT_WAIT).split(" ")[1];
             int colon = stunAddress.lastIndexOf(':');
             InetSocketAddress stunServer = new InetSocketAddress(LOOPBACK, Integer.parseInt(stunAddress.substring(colon + 1)));
-            try (GoParty go = GoSignallingIT.signallingGoParty(server, "stun:" + stunAddress, goPid, javaPid, echo.port());
+            try (GoParty go = GoSignallingIT.signallingGoParty(server, "stun:" + stunAddress, goPid, javaPid, echo.port(), false);
                  SignalledNode java = SignalledNode.start(new SignalledConfig(javaPid,
                          URI.create("ws://127.0.0.1:" + server.address().getPort() + "/api/ice"), GoSignallingIT.STUDY,
                          AuthorizationHeader.key(GoSignallingIT.KEYS.get(javaPid)), Set.of(goPid),

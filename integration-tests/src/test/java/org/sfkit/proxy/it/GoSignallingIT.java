@@ -10,7 +10,8 @@ import org.sfkit.proxy.it.harness.EchoRoundTrip;
 import org.sfkit.proxy.it.harness.EofEchoServer;
 import org.sfkit.proxy.it.harness.GoParty;
 import org.sfkit.proxy.signal.server.SignalingServer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Timeout;
 
 /**
@@ -27,15 +28,17 @@ class GoSignallingIT {
     static final Duration CONNECT_WAIT = Duration.ofSeconds(60);
     private static final int BYTES = 2 << 20;
 
-    @Test
-    void twoGoPartiesConnectThroughOurSignallingServer() throws Exception {
+    /** srflx only, as the Go peer gathers; and with host candidates too, as our Java party offers. */
+    @ParameterizedTest(name = "host candidates: {0}")
+    @ValueSource(booleans = {false, true})
+    void twoGoPartiesConnectThroughOurSignallingServer(boolean hostCandidates) throws Exception {
         try (SignalingServer server = SignalingServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
                 Map.of(STUDY, KEYS));
              GoParty stun = GoParty.start("go-stun", List.of("stun", "-listen", "127.0.0.1:0"));
              EofEchoServer echo = EofEchoServer.start()) {
             String stunUri = "stun:" + stun.awaitLine("STUN ", CONNECT_WAIT).split(" ")[1];
-            try (GoParty party0 = signallingGoParty(server, stunUri, 0, 1, echo.port());
-                 GoParty party1 = signallingGoParty(server, stunUri, 1, 0, echo.port())) {
+            try (GoParty party0 = signallingGoParty(server, stunUri, 0, 1, echo.port(), hostCandidates);
+                 GoParty party1 = signallingGoParty(server, stunUri, 1, 0, echo.port(), hostCandidates)) {
                 party0.awaitLine("CONNECTED 1", CONNECT_WAIT);
                 party1.awaitLine("CONNECTED 0", CONNECT_WAIT);
                 for (GoParty from : List.of(party1, party0)) { // QUIC client's streams, then the server's
@@ -49,12 +52,12 @@ class GoSignallingIT {
     }
 
     /** A Go party in signalling mode whose forward listener reaches {@code echoPort} on {@code peer}. */
-    static GoParty signallingGoParty(SignalingServer server, String stunUri, int pid, int peer, int echoPort)
-            throws Exception {
+    static GoParty signallingGoParty(SignalingServer server, String stunUri, int pid, int peer, int echoPort,
+                                     boolean hostCandidates) throws Exception {
         InetSocketAddress api = server.address();
         return GoParty.start("go-signal-" + pid, List.of("signal",
                 "-api", "ws://127.0.0.1:" + api.getPort() + "/api/ice", "-study", STUDY, "-pid", Integer.toString(pid),
                 "-auth-key", KEYS.get(pid), "-stun", stunUri, "-peers", Integer.toString(peer),
-                "-forward", peer + ":0=" + echoPort));
+                "-forward", peer + ":0=" + echoPort, "-host=" + hostCandidates));
     }
 }

@@ -17,7 +17,11 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.sfkit.proxy.it.harness.EchoRoundTrip;
 import org.sfkit.proxy.it.harness.EofEchoServer;
+import org.sfkit.proxy.it.harness.FreePorts;
 import org.sfkit.proxy.it.harness.GoParty;
+import org.sfkit.proxy.it.harness.ItEnvironment;
+import org.sfkit.proxy.it.harness.ProxyProcess;
+import org.sfkit.proxy.it.harness.Socks5Client;
 import org.sfkit.proxy.node.NodeConfig;
 import org.sfkit.proxy.node.ProxyNode;
 import org.sfkit.proxy.node.StaticPeer;
@@ -88,7 +92,7 @@ class GoStaticInteropIT {
     @Test
     void kwikServerRefusesGoClientAndSaysWhy() throws Exception {
         List<String> warnings = new CopyOnWriteArrayList<>();
-        Logger nodeLog = Logger.getLogger(ProxyNode.class.getName());
+        Logger nodeLog = Logger.getLogger(ProxyNode.class.getPackageName()); // ClientAdmission logs the refusal
         Handler capture = new Handler() {
             @Override public void publish(LogRecord record) { warnings.add(record.getMessage()); }
             @Override public void flush() { }
@@ -110,6 +114,45 @@ class GoStaticInteropIT {
             assertThat(echo.callers()).isEmpty();
         } finally {
             nodeLog.removeHandler(capture);
+        }
+    }
+
+    /**
+     * The same through the jar's command line: {@code --go-peer} (no client proof, no connect
+     * status), the Go certificate pinned from its PEM file, SOCKS ingress to 10.0.0.N.
+     */
+    @Test
+    void jarWithGoPeerFlagCarriesSocksTrafficBothWays() throws Exception {
+        TlsIdentity java = SelfSignedCertificates.generate(List.of(LOOPBACK));
+        Path javaCert = dir.resolve("java.pem");
+        Path javaKey = dir.resolve("java.key");
+        Pem.writeIdentity(java, javaCert, javaKey);
+        Path goCert = dir.resolve("go.pem");
+        Path goKey = dir.resolve("go.key");
+        GoParty.run(List.of("gencert", "-cert", goCert.toString(), "-key", goKey.toString()));
+        int socks = FreePorts.next();
+        try (EofEchoServer echo = EofEchoServer.start();
+             GoParty go = GoParty.start("go-static-server-jar", List.of("static", "-pid", "0", "-peer", "1=127.0.0.1:9",
+                     "-peer-cert", javaCert.toString(), "-cert", goCert.toString(), "-key", goKey.toString(),
+                     "-forward", "0=" + echo.port()))) {
+            String goQuic = go.awaitLine("QUIC ", CONNECT_WAIT).split(" ")[1];
+            try (ProxyProcess jar = ProxyProcess.start("java-with-go-peer", List.of("-v", "-pid", "1",
+                    "-socks", "socks5://127.0.0.1:" + socks, "--udp-host", "127.0.0.1",
+                    "--cert", javaCert.toString(), "--key", javaKey.toString(), "--quic-engine", QuicEngines.NETTY,
+                    "--peer", "0=" + goQuic, "--peer-cert", "0=" + goCert, "--go-peer", "0"),
+                    ItEnvironment.workDir("logs").resolve("java-with-go-peer.log"))) {
+                go.awaitLine("CONNECTED 1", CONNECT_WAIT);
+                Socks5Client.Reply reply = Socks5Client.connect(new InetSocketAddress(LOOPBACK, socks), "10.0.0.0",
+                        echo.port(), Socks5Client.AddressType.IPV4);
+                assertThat(reply.code()).as("SOCKS reply; jar log:\n" + jar.tail()).isEqualTo(Socks5Client.SUCCEEDED);
+                try (Socket socket = reply.socket()) {
+                    EchoRoundTrip.assertEchoed(socket, BYTES);
+                }
+                int forward = Integer.parseInt(go.awaitLine("FORWARD ", CONNECT_WAIT).split(" ")[1]);
+                try (Socket socket = new Socket(LOOPBACK, forward)) {
+                    EchoRoundTrip.assertEchoed(socket, BYTES);
+                }
+            }
         }
     }
 
