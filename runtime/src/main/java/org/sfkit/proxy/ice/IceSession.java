@@ -82,19 +82,15 @@ public final class IceSession implements AutoCloseable {
         agent = new SignalledAgent(localCredential);
         try {
             agent.setControlling(controlling);
-            // We gather ourselves (our own sockets); trickling keeps createComponent from running
-            // ice4j's harvesters, dynamic ports off keeps it from binding sockets of its own.
+            // Host candidates on our socket come from our host harvester; dynamic ports off keeps
+            // ice4j from binding sockets of its own; trickling keeps createComponent from running
+            // the other harvesters (we run STUN ourselves, in the background).
             agent.setTrickling(true);
             agent.setUseDynamicPorts(false);
+            agent.addCandidateHarvester(new SharedSocketHostHarvester(options.hostAddresses(),
+                    socket.localAddress().getPort(), demux));
             stream = agent.createMediaStream(STREAM);
             component = agent.createComponent(stream, KeepAliveStrategy.SELECTED_ONLY, false);
-            int port = socket.localAddress().getPort();
-            for (InetAddress host : options.hostAddresses()) {
-                SharedStunSocket view = new SharedStunSocket(demux, new InetSocketAddress(host, port));
-                demux.add(view);
-                agent.getStunStack().addSocket(view);
-                component.addLocalCandidate(new SharedHostCandidate(view, component));
-            }
             agent.addStateChangeListener(this::stateChanged);
         } catch (IOException | RuntimeException e) {
             close();
@@ -112,6 +108,16 @@ public final class IceSession implements AutoCloseable {
         session.component.getLocalCandidates().forEach(session::report);
         gatherer.execute(session::gatherReflexive);
         return session;
+    }
+
+    /**
+     * Loads and configures ice4j once, off the critical path: its first agent costs ~0.3 s on an
+     * idle machine (Kotlin reflection in its configuration library) and many seconds on a busy one.
+     * Binds nothing and sends nothing.
+     */
+    public static void warmUp() {
+        Ice4jDefaults.apply();
+        new Agent().free();
     }
 
     public IceCredential localCredential() {
@@ -182,6 +188,7 @@ public final class IceSession implements AutoCloseable {
     }
 
     private void gatherReflexive() {
+        long start = System.nanoTime();
         for (InetSocketAddress server : options.stunServers()) {
             if (closed) {
                 return;
@@ -194,6 +201,8 @@ public final class IceSession implements AutoCloseable {
                 LOG.log(Level.INFO, "STUN server " + server + " gave no candidate", e);
             }
         }
+        LOG.fine(() -> "gathered in " + (System.nanoTime() - start) / 1_000_000 + " ms local=" + socket.localAddress()
+                + " candidates=" + component.getLocalCandidates());
         synchronized (this) {
             gathered = true;
             maybeStartChecks();

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sfkit.proxy.config.VirtualAddressPlan;
+import org.sfkit.proxy.ice.IceSession;
 import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicSettings;
 import org.sfkit.proxy.quic.QuicStream;
@@ -92,6 +93,7 @@ public final class SignalledNode implements PartyNode {
     /** Starts signalling (the server answers once every party is connected) and the known peers. */
     public static SignalledNode start(SignalledConfig config) {
         SignalledNode node = new SignalledNode(config);
+        node.workers.execute(IceSession::warmUp); // while signalling waits for every party
         config.knownPeers().forEach(node::peer);
         node.signalling.connect().whenComplete((ok, error) -> {
             if (error != null) {
