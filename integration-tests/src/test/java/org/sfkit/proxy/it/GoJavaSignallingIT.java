@@ -13,12 +13,17 @@ import org.sfkit.proxy.auth.AuthorizationHeader;
 import org.sfkit.proxy.ice.IceOptions;
 import org.sfkit.proxy.it.harness.EchoRoundTrip;
 import org.sfkit.proxy.it.harness.EofEchoServer;
+import org.sfkit.proxy.it.harness.FreePorts;
 import org.sfkit.proxy.it.harness.GoParty;
+import org.sfkit.proxy.it.harness.ItEnvironment;
+import org.sfkit.proxy.it.harness.ProxyProcess;
+import org.sfkit.proxy.it.harness.Socks5Client;
 import org.sfkit.proxy.node.SignalledConfig;
 import org.sfkit.proxy.node.SignalledNode;
 import org.sfkit.proxy.quic.QuicEngines;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.signal.server.SignalingServer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -66,6 +71,36 @@ class GoJavaSignallingIT {
                     EchoRoundTrip.assertEchoed(socket, BYTES);
                 }
                 System.out.println("Go interop, signalled, " + engine + ": " + java.peerStatus());
+            }
+        }
+    }
+
+    /** The same through the jar's command line in signalling mode, with SOCKS ingress to 10.0.0.0. */
+    @Test
+    void jarInSignallingModeReachesGoPartyThroughSocks() throws Exception {
+        int socks = FreePorts.next();
+        try (SignalingServer server = SignalingServer.start(new InetSocketAddress(LOOPBACK, 0),
+                java.util.Map.of(GoSignallingIT.STUDY, GoSignallingIT.KEYS));
+             GoParty stun = GoParty.start("go-stun-jar", List.of("stun", "-listen", "127.0.0.1:0"));
+             EofEchoServer echo = EofEchoServer.start()) {
+            String stunAddress = stun.awaitLine("STUN ", GoSignallingIT.CONNECT_WAIT).split(" ")[1];
+            try (GoParty go = GoSignallingIT.signallingGoParty(server, "stun:" + stunAddress, 0, 1, echo.port(), false);
+                 ProxyProcess jar = ProxyProcess.start("java-signalled-with-go", List.of("-v", "-pid", "1",
+                         "-api", "ws://127.0.0.1:" + server.address().getPort() + "/api/ice", "-study", GoSignallingIT.STUDY,
+                         "-auth-key", GoSignallingIT.KEYS.get(1), "-stun", "stun:" + stunAddress, "--parties", "0,1",
+                         "--ice-host", "127.0.0.1", "-socks", "socks5://127.0.0.1:" + socks, "--quic-engine", QuicEngines.NETTY),
+                         ItEnvironment.workDir("logs").resolve("java-signalled-with-go.log"))) {
+                go.awaitLine("CONNECTED 1", GoSignallingIT.CONNECT_WAIT);
+                Socks5Client.Reply reply = Socks5Client.connect(new InetSocketAddress(LOOPBACK, socks), "10.0.0.0",
+                        echo.port(), Socks5Client.AddressType.IPV4);
+                assertThat(reply.code()).as("SOCKS reply; jar log:\n" + jar.tail()).isEqualTo(Socks5Client.SUCCEEDED);
+                try (Socket socket = reply.socket()) {
+                    EchoRoundTrip.assertEchoed(socket, BYTES);
+                }
+                int forward = Integer.parseInt(go.awaitLine("FORWARD ", GoSignallingIT.CONNECT_WAIT).split(" ")[1]);
+                try (Socket socket = new Socket(LOOPBACK, forward)) {
+                    EchoRoundTrip.assertEchoed(socket, BYTES);
+                }
             }
         }
     }
