@@ -85,7 +85,7 @@ class GoJavaSignallingIT {
              EofEchoServer echo = EofEchoServer.start()) {
             String stunAddress = stun.awaitLine("STUN ", GoSignallingIT.CONNECT_WAIT).split(" ")[1];
             try (GoParty go = GoSignallingIT.signallingGoParty(server, "stun:" + stunAddress, 0, 1, echo.port(), false);
-                 ProxyProcess jar = ProxyProcess.start("java-signalled-with-go", List.of("-v", "-pid", "1",
+                 ProxyProcess jar = ProxyProcess.start("java-signalled-with-go", List.of("-vv", "-pid", "1",
                          "-api", "ws://127.0.0.1:" + server.address().getPort() + "/api/ice", "-study", GoSignallingIT.STUDY,
                          "-auth-key", GoSignallingIT.KEYS.get(1), "-stun", "stun:" + stunAddress, "--parties", "0,1",
                          "--ice-host", "127.0.0.1", "-socks", "socks5://127.0.0.1:" + socks, "--quic-engine", QuicEngines.NETTY),

@@ -55,7 +55,7 @@ class GoSignallingIT {
     static GoParty signallingGoParty(SignalingServer server, String stunUri, int pid, int peer, int echoPort,
                                      boolean hostCandidates) throws Exception {
         InetSocketAddress api = server.address();
-        return GoParty.start("go-signal-" + pid, List.of("signal",
+        return GoParty.start("go-signal-" + pid + "-" + server.address().getPort(), List.of("signal",
                 "-api", "ws://127.0.0.1:" + api.getPort() + "/api/ice", "-study", STUDY, "-pid", Integer.toString(pid),
                 "-auth-key", KEYS.get(pid), "-stun", stunUri, "-peers", Integer.toString(peer),
                 "-forward", peer + ":0=" + echoPort, "-host=" + hostCandidates));
