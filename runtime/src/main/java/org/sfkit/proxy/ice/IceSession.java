@@ -72,6 +72,7 @@ public final class IceSession implements AutoCloseable {
     private boolean gathered; // guarded by this
     private boolean checking; // guarded by this
     private volatile boolean closed;
+    private volatile StunBindingRefresh refresh;
 
     private IceSession(IceOptions options, QuicEngine engine, boolean controlling, Events events) throws IOException {
         Ice4jDefaults.apply(); // before the first ice4j class reads its configuration
@@ -208,6 +209,13 @@ public final class IceSession implements AutoCloseable {
             maybeStartChecks();
         }
         if (!closed) {
+            if (!options.stunServers().isEmpty()) {
+                refresh = StunBindingRefresh.start(demux, options.stunServers(), Set.copyOf(localAddresses()),
+                        why -> events.failed(why));
+                if (closed) {
+                    refresh.close();
+                }
+            }
             events.gathered();
         }
     }
@@ -256,6 +264,9 @@ public final class IceSession implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (refresh != null) {
+            refresh.close();
+        }
         try {
             agent.free();
         } catch (RuntimeException e) {

@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.sfkit.proxy.quic.ForeignDatagrams;
 import org.sfkit.proxy.quic.SharedUdpSocket;
 
@@ -27,6 +29,8 @@ final class StunDemux implements ForeignDatagrams {
             return size() > PENDING_LIMIT;
         }
     };
+    /** Our own requests (binding refresh): their answers go to these handlers, not to ice4j. */
+    private final Map<ByteBuffer, Consumer<ByteBuffer>> own = new ConcurrentHashMap<>();
     private volatile SharedUdpSocket socket;
 
     /** The socket is bound after the demux exists (the engine needs the demux to bind). */
@@ -47,6 +51,17 @@ final class StunDemux implements ForeignDatagrams {
         socket.sendRaw(datagram, to);
     }
 
+    /** Sends a request of ours beside ice4j; {@code onAnswer} gets the response on the receive thread. */
+    void sendOwn(ByteBuffer request, InetSocketAddress to, Consumer<ByteBuffer> onAnswer) throws IOException {
+        own.put(StunDatagrams.transactionId(request), onAnswer);
+        socket.sendRaw(request, to);
+    }
+
+    /** Forgets an own request that was never answered. */
+    void forget(ByteBuffer transactionId) {
+        own.remove(transactionId);
+    }
+
     @Override
     public boolean claim(ByteBuffer datagram, InetSocketAddress sender) {
         if (!StunDatagrams.isStun(datagram)) {
@@ -54,6 +69,11 @@ final class StunDemux implements ForeignDatagrams {
         }
         SharedStunSocket target = null;
         if (StunDatagrams.isResponse(datagram)) {
+            Consumer<ByteBuffer> handler = own.remove(StunDatagrams.transactionId(datagram));
+            if (handler != null) {
+                handler.accept(datagram);
+                return true;
+            }
             synchronized (pending) {
                 target = pending.remove(StunDatagrams.transactionId(datagram));
             }

@@ -41,11 +41,12 @@ import org.sfkit.proxy.tunnel.ClientProof;
 final class SignalledPeer {
     private static final Logger LOG = Logger.getLogger(SignalledPeer.class.getName());
     /**
-     * An attempt that has no connection by then starts over: ICE with STUN retransmissions takes
-     * a few seconds, a QUIC handshake one more; a peer that answers nothing is retried with a new
-     * credential (which also makes a peer that restarted meanwhile answer).
+     * An attempt that has no connection by then starts over with a new credential (which also
+     * makes a peer that restarted meanwhile answer). ICE and QUIC take 1-3 s here, but over 20 s
+     * on a 2-core machine under a load of 15, where a shorter limit restarted attempts that were
+     * about to succeed; 30 s is also the spec's handshake timeout (section 6).
      */
-    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration ATTEMPT_TIMEOUT = Duration.ofSeconds(30);
     /** First pause before a new attempt: long enough not to spin, short next to the 30 s promise. */
     static final Duration RETRY_MIN = Duration.ofMillis(500);
     /** Cap of the doubling pause, so a peer back after an outage is found within seconds. */
@@ -279,10 +280,17 @@ final class SignalledPeer {
 
         @Override
         public void gathered() {
+            IceSession session;
+            synchronized (SignalledPeer.this) { // start() assigns ice under the lock; gathering may end first
+                if (over) {
+                    return;
+                }
+                session = ice;
+            }
             // RSA key generation takes a while: outside the lock. The IP SANs hold every address
             // the peer may dial (the Go client checks them against the dialled IP; spec section 6).
             List<InetAddress> ips = new ArrayList<>();
-            for (InetSocketAddress a : ice.localAddresses()) {
+            for (InetSocketAddress a : session.localAddresses()) {
                 if (!ips.contains(a.getAddress())) {
                     ips.add(a.getAddress());
                 }

@@ -38,7 +38,11 @@ class SignalledNodeTest {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final String STUDY = "study-ice";
     private static final List<String> KEYS = List.of("key-0", "key-1", "key-2");
-    private static final Duration UP = Duration.ofSeconds(30);
+    /**
+     * ICE, certificates and QUIC take 1-3 s on loopback, but ice4j's first agent in a JVM alone
+     * took 13 s on this 2-core machine under a load of 20-40 (Kotlin reflection).
+     */
+    private static final Duration UP = Duration.ofSeconds(60);
 
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private SignalingServer signalling;
