@@ -47,6 +47,7 @@ import org.sfkit.proxy.quic.TlsIdentity;
 import org.sfkit.proxy.socks.SocksCredentials;
 import org.sfkit.proxy.tls.Pem;
 import org.sfkit.proxy.tls.SelfSignedCertificates;
+import org.sfkit.proxy.tunnel.PeerDialect;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -140,6 +141,12 @@ public final class RunCommand implements Callable<Integer> {
             description = "Static mode: party N's certificate (PEM), pinned. Required for every --peer.")
     Map<Integer, Path> peerCerts = new TreeMap<>();
 
+    @Option(names = "--go-peer", paramLabel = "N",
+            description = "Static mode: party N is a Go sfkit-proxy (or speaks only the Go protocol): no client proof and"
+                    + " no connect status byte on its streams. A Go client can dial us only with --quic-engine netty"
+                    + " (kwik cannot request its TLS client certificate). Repeatable.")
+    Set<Integer> goPeers = new TreeSet<>();
+
     @Option(names = "--udp-host", paramLabel = "IP", defaultValue = "0.0.0.0",
             description = "Static mode: address our QUIC server binds. Default: ${DEFAULT-VALUE}")
     String udpHost;
@@ -231,6 +238,13 @@ public final class RunCommand implements Callable<Integer> {
         Map<Integer, StaticPeer> staticPeers = staticPeers();
         toml.ifPresent(t -> warnAboutUnlinkedParties(t, staticPeers.keySet()));
         QuicEngine engine = selectEngine(quicEngine);
+        if (!goPeers.isEmpty() && engine.name().equals(QuicEngines.KWIK)) {
+            // kwik's TLS (agent15) parses the server certificate with the JDK, which refuses Go's
+            // empty issuer ("could not parse certificate"), and a kwik server cannot request the
+            // Go client's certificate, the only identity a Go client offers.
+            throw new ConfigException("--go-peer needs --quic-engine netty: kwik can neither read a Go peer's"
+                    + " certificate (empty issuer) nor ask a Go client for its certificate");
+        }
         NodeConfig node = new NodeConfig(pid, identity(), udpBind, staticPeers, engine, QuicSettings.defaults());
         return new StaticRun(node, new SocksListenUri(socksUri.bind(), credentials), plan);
     }
@@ -436,6 +450,9 @@ public final class RunCommand implements Callable<Integer> {
             throw new ConfigException("every --peer needs a --peer-cert and the other way round: peers="
                     + peers.keySet() + " certs=" + peerCerts.keySet());
         }
+        if (!peers.keySet().containsAll(goPeers)) {
+            throw new ConfigException("--go-peer " + goPeers + ": every Go peer needs a --peer and --peer-cert too");
+        }
         Map<Integer, StaticPeer> result = new LinkedHashMap<>();
         for (Map.Entry<Integer, String> peer : peers.entrySet()) {
             int peerPid = peer.getKey();
@@ -443,7 +460,8 @@ public final class RunCommand implements Callable<Integer> {
                 throw new ConfigException("--peer " + peerPid + ": party ids are 0.." + VirtualAddressPlan.MAX_PARTY
                         + " and not our own (" + pid + ")");
             }
-            result.put(peerPid, new StaticPeer(peerPid, endpoint(peer.getValue(), peerPid), peerCertificate(peerPid)));
+            result.put(peerPid, new StaticPeer(peerPid, endpoint(peer.getValue(), peerPid), peerCertificate(peerPid),
+                    goPeers.contains(peerPid) ? PeerDialect.GO : PeerDialect.SFKIT));
         }
         return result;
     }
@@ -471,10 +489,11 @@ public final class RunCommand implements Callable<Integer> {
         }
     }
 
-    private X509Certificate peerCertificate(int peerPid) throws ConfigException {
+    /** The DER bytes, unparsed: the JDK refuses a Go peer's certificate (empty issuer). */
+    private byte[] peerCertificate(int peerPid) throws ConfigException {
         Path file = peerCerts.get(peerPid);
         try {
-            return Pem.parseCertificate(Files.readString(file));
+            return Pem.certificateDer(Files.readString(file));
         } catch (IOException | CertificateException e) {
             throw new ConfigException("--peer-cert " + peerPid + "=" + file + ": " + e.getMessage(), e);
         }

@@ -43,7 +43,12 @@ final class ClientAdmission {
             workers.execute(() -> {
                 try {
                     if (PortHeader.read(stream.input()) != PortHeader.CONTROL) {
-                        throw new IOException("first stream is not the client proof");
+                        // Without a TLS client certificate (a kwik server cannot ask for one) a
+                        // client that sends no proof, as a Go peer does, is anonymous.
+                        throw new IOException(connection.peerCertificate() == null
+                                ? "it sent no client proof, and this engine (kwik) cannot request TLS client"
+                                + " certificates: a Go peer can dial only a party running --quic-engine netty"
+                                : "first stream is not the client proof");
                     }
                     int pid = ClientProof.verify(stream, pinned);
                     proofTimer.cancel(false);

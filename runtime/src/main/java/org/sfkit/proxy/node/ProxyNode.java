@@ -2,8 +2,11 @@ package org.sfkit.proxy.node;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -19,6 +22,7 @@ import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.tunnel.ClientProof;
+import org.sfkit.proxy.tunnel.PeerDialect;
 import org.sfkit.proxy.tunnel.TunnelEnds;
 import org.sfkit.proxy.tunnel.TunnelException;
 
@@ -140,22 +144,66 @@ public final class ProxyNode implements PartyNode {
             throw new TunnelException(TunnelException.Reason.PEER_UNREACHABLE,
                     "no connection to party " + party + " (waited " + LINK_WAIT.toSeconds() + " s)");
         }
-        return TunnelEnds.open(connection, party, port, true);
+        return TunnelEnds.open(connection, party, port, peer(party).dialect().usesExtensions());
     }
 
     private void listen() throws IOException {
-        List<X509Certificate> clients = links.values().stream()
-                .filter(l -> l.pid() > config.pid()).map(l -> config.peers().get(l.pid()).certificate()).toList();
-        listener = config.engine().listen(config.udpBind(), config.identity(), new PinnedTrust(clients),
-                config.settings(), connection -> workers.execute(
-                        () -> ClientAdmission.admit(connection, this::clientCertificate, timers, workers,
-                                (pid, proven) -> links.get(pid).attach(proven, true))));
+        List<byte[]> clients = links.values().stream()
+                .filter(l -> l.pid() > config.pid()).map(l -> peer(l.pid()).certificate()).toList();
+        listener = config.engine().listen(config.udpBind(), config.identity(), PinnedTrust.ofEncoded(clients),
+                config.settings(), connection -> workers.execute(() -> admit(connection)));
         LOG.info("QUIC listening addr=" + listener.localAddress() + " engine=" + config.engine().name());
     }
 
+    /**
+     * Server side: a Go client is known by the TLS certificate it presented (the engine checked it
+     * against the pins); any other client must prove who it is ({@link ClientAdmission}).
+     */
+    private void admit(QuicConnection connection) {
+        StaticPeer goClient = goClientPresenting(connection.peerCertificate());
+        if (goClient != null) {
+            links.get(goClient.pid()).attach(connection, false);
+            return;
+        }
+        ClientAdmission.admit(connection, this::clientCertificate, timers, workers,
+                (pid, proven) -> links.get(pid).attach(proven, true));
+    }
+
+    private StaticPeer peer(int pid) {
+        return config.peers().get(pid);
+    }
+
+    /** The Go peer whose pinned certificate {@code presented} is, if any. */
+    private StaticPeer goClientPresenting(X509Certificate presented) {
+        if (presented == null) {
+            return null; // kwik: no client certificates at all
+        }
+        byte[] encoded;
+        try {
+            encoded = presented.getEncoded(); // Netty's lazy certificate: the received bytes, unparsed
+        } catch (CertificateEncodingException e) {
+            return null;
+        }
+        for (PeerLink link : links.values()) {
+            StaticPeer peer = peer(link.pid());
+            if (link.pid() > config.pid() && peer.dialect() == PeerDialect.GO && Arrays.equals(peer.certificate(), encoded)) {
+                return peer;
+            }
+        }
+        return null;
+    }
+
     private X509Certificate clientCertificate(int pid) {
-        PeerLink link = links.get(pid);
-        return link != null && pid > config.pid() ? config.peers().get(pid).certificate() : null;
+        StaticPeer peer = peer(pid);
+        if (peer == null || pid <= config.pid() || !peer.dialect().usesExtensions()) {
+            return null;
+        }
+        try {
+            return peer.parsedCertificate();
+        } catch (CertificateException e) {
+            LOG.warning("certificate pinned for party " + pid + " cannot be parsed: " + e.getMessage());
+            return null;
+        }
     }
 
     /** Client side toward one lower-numbered peer: dial, prove, wait for the end, dial again. */
@@ -166,9 +214,13 @@ public final class ProxyNode implements PartyNode {
             QuicConnection connection = null;
             try {
                 connection = config.engine().connect(new InetSocketAddress(config.udpBind().getAddress(), 0),
-                        peer.endpoint(), config.identity(), PinnedTrust.of(peer.certificate()), config.settings(), DIAL_TIMEOUT);
-                ClientProof.prove(connection.openStream(), config.pid(), config.identity());
-                link.attach(connection, true);
+                        peer.endpoint(), config.identity(), PinnedTrust.ofEncoded(List.of(peer.certificate())),
+                        config.settings(), DIAL_TIMEOUT);
+                boolean extensions = peer.dialect().usesExtensions();
+                if (extensions) {
+                    ClientProof.prove(connection.openStream(), config.pid(), config.identity());
+                }
+                link.attach(connection, extensions);
                 backoff = REDIAL_MIN;
                 connection.closeFuture().join();
             } catch (IOException | RuntimeException e) {

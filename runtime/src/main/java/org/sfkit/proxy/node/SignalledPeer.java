@@ -226,7 +226,8 @@ final class SignalledPeer {
         private TlsIdentity identity;
         private IcePath path;
         private boolean certificateSent;
-        private X509Certificate peerCertificate;
+        /** DER, unparsed: the JDK refuses a Go peer's certificate (empty issuer, docs/findings.md). */
+        private byte[] peerCertificate;
         private OptionalInt peerProof = OptionalInt.empty();
         private QuicListener listener;
         private boolean dialling;
@@ -328,9 +329,9 @@ final class SignalledPeer {
         }
 
         void certificate(CertificatePayload payload) {
-            X509Certificate certificate;
+            byte[] certificate;
             try {
-                certificate = Pem.parseCertificate(payload.pem());
+                certificate = Pem.certificateDer(payload.pem());
             } catch (java.security.cert.CertificateException e) {
                 LOG.warning("party " + peerPid + " sent an unreadable certificate: " + e.getMessage());
                 return;
@@ -372,7 +373,7 @@ final class SignalledPeer {
             }
             if (!client() && listener == null) {
                 try {
-                    listener = ice.socket().listen(identity, PinnedTrust.of(peerCertificate), node.config().settings(),
+                    listener = ice.socket().listen(identity, PinnedTrust.ofEncoded(List.of(peerCertificate)), node.config().settings(),
                             c -> node.workers().execute(() -> admit(c)));
                 } catch (IOException e) {
                     node.workers().execute(() -> endAttempt(this, "cannot serve QUIC: " + e.getMessage(), true));
@@ -380,17 +381,17 @@ final class SignalledPeer {
             } else if (client() && path != null && !dialling) {
                 dialling = true;
                 TlsIdentity ours = identity;
-                X509Certificate theirs = peerCertificate;
+                byte[] theirs = peerCertificate;
                 boolean prove = peerProof.isPresent();
                 InetSocketAddress remote = path.remote();
                 node.workers().execute(() -> dial(remote, ours, theirs, prove));
             }
         }
 
-        private void dial(InetSocketAddress remote, TlsIdentity ours, X509Certificate theirs, boolean prove) {
+        private void dial(InetSocketAddress remote, TlsIdentity ours, byte[] theirs, boolean prove) {
             QuicConnection c = null;
             try {
-                c = ice.socket().connect(remote, ours, PinnedTrust.of(theirs), node.config().settings(),
+                c = ice.socket().connect(remote, ours, PinnedTrust.ofEncoded(List.of(theirs)), node.config().settings(),
                         ProxyNode.DIAL_TIMEOUT);
                 if (prove) {
                     ClientProof.prove(c.openStream(), node.pid(), ours);
@@ -411,13 +412,21 @@ final class SignalledPeer {
          */
         private void admit(QuicConnection c) {
             boolean expectProof;
-            X509Certificate pinned;
+            byte[] pinned;
             synchronized (SignalledPeer.this) {
                 expectProof = peerProof.isPresent();
                 pinned = peerCertificate;
             }
             if (expectProof) {
-                ClientAdmission.admit(c, pid -> pid == peerPid ? pinned : null, node.timers(), node.workers(),
+                X509Certificate parsed;
+                try {
+                    parsed = PeerCertificates.parse(pinned); // one of ours: the JDK reads it
+                } catch (java.security.cert.CertificateException e) {
+                    LOG.warning("party " + peerPid + " announced a client proof with an unreadable certificate: " + e.getMessage());
+                    c.close();
+                    return;
+                }
+                ClientAdmission.admit(c, pid -> pid == peerPid ? parsed : null, node.timers(), node.workers(),
                         (pid, proven) -> up(proven));
             } else {
                 up(c);

@@ -6,6 +6,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
 
@@ -14,12 +15,26 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * path building, no expiry or hostname checks: the peer's certificate came over the authenticated
  * signalling channel (or the operator's files), so identity is the certificate itself
  * (spec section 6).
+ *
+ * <p>Pins are kept as DER bytes and compared without the JDK's certificate parser: a Go peer's
+ * certificate has an empty issuer, which {@code CertificateFactory} refuses ("Empty issuer DN not
+ * allowed", docs/findings.md). Netty hands the trust manager {@code LazyX509Certificate}s, whose
+ * {@code getEncoded()} returns the received bytes without parsing them, so Go certificates pass.
  */
 public final class PinnedTrust {
     private final List<byte[]> pinned;
 
     public PinnedTrust(List<X509Certificate> certificates) {
-        this.pinned = certificates.stream().map(PinnedTrust::der).toList();
+        this(certificates.stream().map(PinnedTrust::der));
+    }
+
+    private PinnedTrust(Stream<byte[]> encoded) {
+        this.pinned = encoded.map(byte[]::clone).toList();
+    }
+
+    /** Pins certificates given as DER, e.g. a Go peer's, which the JDK cannot parse. */
+    public static PinnedTrust ofEncoded(List<byte[]> certificates) {
+        return new PinnedTrust(certificates.stream());
     }
 
     public static PinnedTrust of(X509Certificate... certificates) {
@@ -30,9 +45,12 @@ public final class PinnedTrust {
         if (certificate == null) {
             return false;
         }
-        byte[] candidate = der(certificate);
+        return matches(der(certificate));
+    }
+
+    private boolean matches(byte[] encoded) {
         for (byte[] p : pinned) {
-            if (Arrays.equals(p, candidate)) {
+            if (Arrays.equals(p, encoded)) {
                 return true;
             }
         }

@@ -40,12 +40,20 @@ public final class Pem {
     }
 
     public static X509Certificate parseCertificate(String pem) throws CertificateException {
+        return (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(certificateDer(pem)));
+    }
+
+    /**
+     * The DER bytes of the first certificate, unparsed: for pinning peers whose certificates the
+     * JDK refuses (the Go peer's have an empty issuer; docs/findings.md).
+     */
+    public static byte[] certificateDer(String pem) throws CertificateException {
         Matcher m = find(pem, "CERTIFICATE");
         if (m == null) {
             throw new CertificateException("no PEM CERTIFICATE block found");
         }
-        return (X509Certificate) CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(decode(m)));
+        return decode(m);
     }
 
     /** Reads a PKCS#8 ({@code PRIVATE KEY}) or PKCS#1 ({@code RSA PRIVATE KEY}) RSA key. */

@@ -176,7 +176,10 @@ class RunCommandTest {
                 new String[] {"--peer", peer, "--peer-cert", peerCert, "--udp-host", "somewhere"},
                 new String[] {"--peer", peer, "--peer-cert", peerCert, "--socks-user", "u"},
                 new String[] {"--peer", peer, "--peer-cert", peerCert, "--cert", cert0.toString(), "--key", key0.toString(),
-                    "--quic-engine", "bogus"});
+                    "--quic-engine", "bogus"},
+                new String[] {"--peer", peer, "--peer-cert", peerCert, "--go-peer", "2"},
+                new String[] {"--peer", peer, "--peer-cert", peerCert, "--cert", cert0.toString(), "--key", key0.toString(),
+                    "--go-peer", "1", "--quic-engine", "kwik"});
         List<String> messages = new ArrayList<>();
         for (String[] args : failing) {
             Outcome outcome = run(args);
@@ -193,6 +196,8 @@ class RunCommandTest {
         assertThat(messages.get(7)).contains("--udp-host must be an IP address");
         assertThat(messages.get(8)).contains("--socks-user and --socks-pass go together");
         assertThat(messages.get(9)).contains("bogus");
+        assertThat(messages.get(10)).contains("every Go peer needs a --peer");
+        assertThat(messages.get(11)).contains("--go-peer needs --quic-engine netty");
         assertThat(messages).noneMatch(m -> m.contains("empty study ID"));
     }
 
