@@ -25,14 +25,17 @@ import net.bytebuddy.utility.JavaModule;
 import org.sfkit.proxy.agent.advice.DatagramTargetAdvice;
 import org.sfkit.proxy.agent.advice.NetConnectAdvice;
 import org.sfkit.proxy.agent.advice.NettySocketConnectAdvice;
+import org.sfkit.proxy.agent.advice.SocketConnectAdvice;
 
 /**
- * Installs the advice: every JDK TCP connect ({@code sun.nio.ch.Net.connect}), Netty's native
+ * Installs the advice: {@code java.net.Socket.connect} (in-memory pipes), every JDK TCP connect
+ * ({@code sun.nio.ch.Net.connect}, loopback hand-off), Netty's native
  * connect (original and relocated copies), and UDP targets in {@code DatagramChannelImpl}.
  * The advice names only {@code java.base} and bootstrap types, so {@link Advice#to(Class)} is safe.
  */
 final class ConnectInterception {
     static final String NET = "sun.nio.ch.Net";
+    private static final String SOCKET = "java.net.Socket";
     private static final String DATAGRAM_CHANNEL = "sun.nio.ch.DatagramChannelImpl";
     /**
      * The application's Netty, spelled so that the shade plugin's relocation of {@code io.netty}
@@ -48,7 +51,8 @@ final class ConnectInterception {
      *     agent must not declare itself ready while JDK connects to 10.0.0.x would reach the kernel
      */
     static void install(java.lang.instrument.Instrumentation instrumentation) throws ClassNotFoundException {
-        Class.forName(NET); // load it now, so the retransformation below covers it and can be verified
+        Class.forName(NET); // load them now, so the retransformation below covers them and can be verified
+        Class.forName(SOCKET);
         Map<String, Throwable> errors = new ConcurrentHashMap<>();
         Map<String, Boolean> transformed = new ConcurrentHashMap<>();
         AgentBuilder.Listener listener = new AgentBuilder.Listener.Adapter() {
@@ -85,6 +89,11 @@ final class ConnectInterception {
                                 .and(takesArgument(1, FileDescriptor.class))
                                 .and(takesArgument(2, InetAddress.class))
                                 .and(takesArgument(3, int.class)))))
+                .type(named(SOCKET))
+                .transform((builder, type, loader, module, domain) -> builder.visit(Advice.to(SocketConnectAdvice.class)
+                        .on(named("connect").and(takesArguments(2))
+                                .and(takesArgument(0, SocketAddress.class))
+                                .and(takesArgument(1, int.class)))))
                 .type(named(DATAGRAM_CHANNEL))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(Advice.to(DatagramTargetAdvice.OnConnect.class)
@@ -100,6 +109,7 @@ final class ConnectInterception {
                         .on(named("connect").and(takesArguments(1)).and(takesArgument(0, SocketAddress.class)))))
                 .installOn(instrumentation);
 
+        // Socket is not required: without its advice, Socket connects take the hand-off instead.
         if (!transformed.containsKey(NET)) {
             throw new IllegalStateException("sfkit-proxy agent could not instrument " + NET
                     + (errors.containsKey(NET) ? ": " + errors.get(NET) : ""), errors.get(NET));

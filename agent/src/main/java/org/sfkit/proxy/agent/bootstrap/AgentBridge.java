@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
 import java.net.SocketException;
+import java.net.SocketImpl;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,7 +32,22 @@ public final class AgentBridge {
 
         /** The same for a Netty native socket ({@code io.netty.channel.unix.Socket} or a relocation). */
         InetSocketAddress redirect(Object nettySocket, InetSocketAddress target) throws IOException;
+
+        /**
+         * An implementation for a {@code java.net.Socket} about to connect to {@code target} that
+         * carries the connection in memory, standing in for {@code current}.
+         */
+        SocketImpl inMemory(SocketImpl current, InetSocketAddress target);
     }
+
+    /**
+     * The JDK's own {@code Socket} implementations, which the in-memory one may replace: the
+     * default (SOCKS-capable wrapper) and the platform one ({@code new Socket(Proxy.NO_PROXY)}).
+     * An application's own {@code SocketImplFactory} is left alone (its connects still reach
+     * {@code sun.nio.ch.Net} or fail closed there).
+     */
+    private static final String SOCKS_SOCKET_IMPL = "java.net.SocksSocketImpl";
+    private static final String PLATFORM_SOCKET_IMPL = "sun.nio.ch.NioSocketImpl";
 
     /** 10.0.0.0/24 as the int an {@link Inet4Address} hashes to (its address, big-endian). */
     private static final int PARTY_NETWORK = 0x0A000000;
@@ -39,6 +55,7 @@ public final class AgentBridge {
 
     private static volatile Redirector redirector;
     private static final AtomicLong CARRIED = new AtomicLong();
+    private static final AtomicLong CARRIED_IN_MEMORY = new AtomicLong();
 
     private AgentBridge() {
     }
@@ -79,6 +96,39 @@ public final class AgentBridge {
         InetSocketAddress to = ready(target, port).redirect(family, fd, target, port);
         CARRIED.incrementAndGet();
         return to;
+    }
+
+    /**
+     * Called by the advice on {@code Socket.connect(SocketAddress, int)}: the implementation the
+     * socket should connect with, {@code current} unless the target is a party address and an
+     * in-memory pipe can stand in. Without a transport, {@code current} stays and its connect
+     * fails closed in {@code sun.nio.ch.Net}.
+     */
+    public static SocketImpl socketImplFor(SocketImpl current, SocketAddress endpoint) {
+        if (!(endpoint instanceof InetSocketAddress) || current == null) {
+            return current;
+        }
+        InetAddress address = ((InetSocketAddress) endpoint).getAddress();
+        Redirector installed = redirector;
+        if (address == null || installed == null || !isPartyAddress(address)) {
+            return current;
+        }
+        String type = current.getClass().getName();
+        if (!type.equals(SOCKS_SOCKET_IMPL) && !type.equals(PLATFORM_SOCKET_IMPL)) {
+            return current;
+        }
+        return installed.inMemory(current, (InetSocketAddress) endpoint);
+    }
+
+    /** Counts a connect carried in memory (the hand-off paths count in {@link #redirect}). */
+    public static void countCarriedInMemory() {
+        CARRIED.incrementAndGet();
+        CARRIED_IN_MEMORY.incrementAndGet();
+    }
+
+    /** Of {@link #carriedConnects()}, those carried as in-memory pipes (for tests and diagnostics). */
+    public static long carriedInMemory() {
+        return CARRIED_IN_MEMORY.get();
     }
 
     /** Called by the advice on Netty's native {@code Socket.connect(SocketAddress)}. */
