@@ -193,15 +193,16 @@ class AgentInNamespaceIT {
                     "--udp-host", "127.0.0.1", "--udp-port", String.valueOf(PEER_UDP_PORT),
                     "--cert", keys.resolve("p1.pem").toString(), "--key", keys.resolve("p1.key").toString(),
                     "--peer", "0=127.0.0.1:" + AGENT_UDP_PORT, "--peer-cert", "0=" + keys.resolve("p0.pem"));
-            script.append(command(proxy)).append(" >/dev/null 2>&1 & ");
+            script.append(command(proxy)).append(" >/dev/null 2>&1 & peer=$!; ");
         }
-        script.append(command(probe)).append("; status=$?; kill %1 2>/dev/null; exit $status");
+        script.append(command(probe)).append("; status=$?; ").append(peer ? "kill $peer; " : "").append("exit $status");
         Path out = Files.createTempFile("probe", ".out");
         Path err = Files.createTempFile("probe", ".err");
         try {
             Process process = new ProcessBuilder("unshare", "-n", "sh", "-c", script.toString())
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             if (!process.waitFor(SESSION_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly); // the peer proxy too
                 process.destroyForcibly();
                 throw new AssertionError("probe did not finish: " + Files.readString(err));
             }
