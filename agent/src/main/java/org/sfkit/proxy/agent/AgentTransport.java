@@ -18,7 +18,7 @@ import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.tunnel.TunnelDialer;
 
 /**
- * What the advice reaches through the bridge: {@code java.net.Socket} connects become in-memory
+ * What the instrumented connects reach through the bridge: {@code java.net.Socket} connects become in-memory
  * pipes ({@link StreamSocketImpl}), every other JDK or Netty connect a loopback hand-off. Both
  * dial through the party's transport, which starts in the background: a connect made before it
  * is up waits for it, and one made after it failed to start throws {@link ConnectException}

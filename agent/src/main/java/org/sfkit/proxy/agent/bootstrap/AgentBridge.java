@@ -15,7 +15,7 @@ import java.net.SocketImpl;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The only code the advice calls. It is defined into the boot loader at start-up (so advice inlined
+ * The only code the instrumented connects call. It is defined into the boot loader at start-up (so the code put
  * into {@code java.base} and into application classes can see it) and holds nothing but a
  * reference to the runtime-side {@link Redirector} and a counter. It must stay free of any type
  * that is not in {@code java.base}: the boot loader cannot see the agent jar.
@@ -90,16 +90,22 @@ public final class AgentBridge {
         return false;
     }
 
-    /** Called by the advice on {@code sun.nio.ch.Net.connect} for a party address. Never returns the target. */
-    public static InetSocketAddress redirect(ProtocolFamily family, FileDescriptor fd, InetAddress target, int port)
+    /**
+     * Called at the entry of {@code sun.nio.ch.Net.connect}, for every JDK TCP connect: where the
+     * kernel connect must go. The target itself unless it is a party address; never a party address.
+     */
+    public static InetSocketAddress connectTarget(ProtocolFamily family, FileDescriptor fd, InetAddress target, int port)
             throws IOException {
+        if (!isPartyAddress(target)) {
+            return new InetSocketAddress(target, port);
+        }
         InetSocketAddress to = ready(target, port).redirect(family, fd, target, port);
         CARRIED.incrementAndGet();
         return to;
     }
 
     /**
-     * Called by the advice on {@code Socket.connect(SocketAddress, int)}: the implementation the
+     * Called at the entry of {@code Socket.connect(SocketAddress, int)}: the implementation the
      * socket should connect with, {@code current} unless the target is a party address and an
      * in-memory pipe can stand in. Without a transport, {@code current} stays and its connect
      * fails closed in {@code sun.nio.ch.Net}.
@@ -120,7 +126,7 @@ public final class AgentBridge {
         return installed.inMemory(current, (InetSocketAddress) endpoint);
     }
 
-    /** Counts a connect carried in memory (the hand-off paths count in {@link #redirect}). */
+    /** Counts a connect carried in memory (the hand-off paths count in {@link #connectTarget} and {@link #redirectNetty}). */
     public static void countCarriedInMemory() {
         CARRIED.incrementAndGet();
         CARRIED_IN_MEMORY.incrementAndGet();
@@ -131,7 +137,7 @@ public final class AgentBridge {
         return CARRIED_IN_MEMORY.get();
     }
 
-    /** Called by the advice on Netty's native {@code Socket.connect(SocketAddress)}. */
+    /** Called at the entry of Netty's native {@code Socket.connect(SocketAddress)}: where it must connect. */
     public static SocketAddress redirectNetty(Object nettySocket, SocketAddress requested) throws IOException {
         if (!(requested instanceof InetSocketAddress)) {
             return requested;

@@ -25,7 +25,7 @@ import org.sfkit.proxy.tunnel.TunnelException;
 
 /**
  * A {@code java.net.Socket} whose connection is a QUIC stream of the agent's transport, in memory:
- * no kernel socket, no loopback hop, no pump threads. The advice on {@code Socket.connect} puts
+ * no kernel socket, no loopback hop, no pump threads. The hook at the entry of {@code Socket.connect} puts
  * it in place of the JDK's own implementation just before the connect, so the {@code Socket}
  * itself keeps its state and reports 10.0.0.N:p as its remote address.
  *
