@@ -45,7 +45,7 @@ class AgentInNamespaceIT {
     private static final Path JDK_25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
     private static final String JDK_17 = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     /** Generous: two JVMs load Netty and the agent on a possibly busy two-core machine. */
-    private static final long SESSION_TIMEOUT_SECONDS = 240;
+    private static final long SESSION_TIMEOUT_SECONDS = 400;
     /** Fixed UDP ports are safe: each session has a namespace of its own. */
     private static final int AGENT_UDP_PORT = 9000;
     private static final int PEER_UDP_PORT = 9001;

@@ -61,6 +61,7 @@ public final class ConnectProbe {
             int served = SERVED.get();
             long carried = carried("carriedConnects");
             long inMemory = carried("carriedInMemory");
+            long start = System.nanoTime();
             String outcome;
             try {
                 outcome = "ok " + api.connect(new InetSocketAddress(party, port)) + " served=" + (SERVED.get() - served);
@@ -71,7 +72,7 @@ public final class ConnectProbe {
                 outcome = "error " + e + " connectException=" + (e instanceof java.net.ConnectException);
             }
             System.out.println("RESULT " + arg + " " + outcome + " carried=" + delta(carried, "carriedConnects")
-                    + " inMemory=" + delta(inMemory, "carriedInMemory"));
+                    + " inMemory=" + delta(inMemory, "carriedInMemory") + " ms=" + (System.nanoTime() - start) / 1_000_000);
         }
         System.exit(0);
     }
