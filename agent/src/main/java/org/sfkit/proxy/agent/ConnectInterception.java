@@ -20,7 +20,7 @@ import net.bytebuddy.jar.asm.Opcodes;
  * Puts one call into the bridge ({@code org.sfkit.proxy.agent.bootstrap.AgentBridge}) at the entry
  * of each connect the agent must see:
  * <ul>
- *   <li>{@code java.net.Socket.connect(SocketAddress, int)}: {@code impl = socketImplFor(impl, endpoint)},
+ *   <li>{@code java.net.Socket.connect(SocketAddress, int)}: {@code impl = socketImplFor(this, impl, endpoint)},
  *       the in-memory pipe for a party address;
  *   <li>{@code sun.nio.ch.Net.connect(ProtocolFamily, FileDescriptor, InetAddress, int)}, where
  *       every JDK TCP connect passes: the address and port arguments are replaced by
@@ -77,10 +77,11 @@ final class ConnectInterception implements ClassFileTransformer {
             internal(SOCKET), List.of(new Hook("connect", "(Ljava/net/SocketAddress;I)", (m, isStatic) -> {
                 m.visitVarInsn(Opcodes.ALOAD, 0);
                 m.visitVarInsn(Opcodes.ALOAD, 0);
+                m.visitVarInsn(Opcodes.ALOAD, 0);
                 m.visitFieldInsn(Opcodes.GETFIELD, "java/net/Socket", "impl", "Ljava/net/SocketImpl;");
                 m.visitVarInsn(Opcodes.ALOAD, 1);
                 m.visitMethodInsn(Opcodes.INVOKESTATIC, BRIDGE, "socketImplFor",
-                        "(Ljava/net/SocketImpl;Ljava/net/SocketAddress;)Ljava/net/SocketImpl;", false);
+                        "(Ljava/net/Socket;Ljava/net/SocketImpl;Ljava/net/SocketAddress;)Ljava/net/SocketImpl;", false);
                 m.visitFieldInsn(Opcodes.PUTFIELD, "java/net/Socket", "impl", "Ljava/net/SocketImpl;");
             })),
             internal(DATAGRAM_CHANNEL), List.of(

@@ -51,7 +51,7 @@ class AgentInNamespaceIT {
     private static final int PEER_UDP_PORT = 9001;
     /** The java.net.Socket cases, which become in-memory pipes; every other API is handed off over loopback. */
     private static final List<Api> IN_MEMORY = List.of(Api.SOCKET_CONNECT, Api.SOCKET_CONNECT_TIMEOUT,
-            Api.SOCKET_HOST_PORT, Api.SOCKET_ADDRESS_PORT_LOCAL, Api.SOCKET_SO_TIMEOUT_HALF_CLOSE,
+            Api.SOCKET_HOST_PORT, Api.SOCKET_ADDRESS_PORT_LOCAL, Api.SOCKET_SO_TIMEOUT_HALF_CLOSE, Api.SOCKET_CONNECT_TWICE,
             Api.HTTP_URL_CONNECTION, Api.VIRTUAL_THREAD_SOCKET);
     private static final List<String> REFUSED = List.of("SOCKET_CONNECT:1:closed", "SOCKET_CONNECT_TIMEOUT:1:closed",
             "CHANNEL_BLOCKING:1:closed", "CHANNEL_SELECTOR:1:closed");

@@ -10,6 +10,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
 import java.net.SocketAddress;
+import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketImpl;
 import java.util.concurrent.atomic.AtomicLong;
@@ -110,13 +111,17 @@ public final class AgentBridge {
      * in-memory pipe can stand in. Without a transport, {@code current} stays and its connect
      * fails closed in {@code sun.nio.ch.Net}.
      */
-    public static SocketImpl socketImplFor(SocketImpl current, SocketAddress endpoint) {
+    public static SocketImpl socketImplFor(Socket socket, SocketImpl current, SocketAddress endpoint) {
         if (!(endpoint instanceof InetSocketAddress) || current == null) {
             return current;
         }
         InetAddress address = ((InetSocketAddress) endpoint).getAddress();
         Redirector installed = redirector;
         if (address == null || installed == null || !isPartyAddress(address)) {
+            return current;
+        }
+        // A connect on a connected or closed socket fails in the body; its implementation must stay.
+        if (socket.isConnected() || socket.isClosed()) {
             return current;
         }
         String type = current.getClass().getName();

@@ -218,6 +218,23 @@ public final class ConnectProbe {
                 }
             }
         },
+        /** A second connect fails as the JDK's does and leaves the first connection working. */
+        SOCKET_CONNECT_TWICE {
+            @Override
+            String connect(InetSocketAddress target) throws Exception {
+                Socket s = new Socket();
+                s.connect(target);
+                try {
+                    s.connect(target);
+                    throw new IOException("second connect succeeded");
+                } catch (java.net.SocketException expected) {
+                    if (expected instanceof java.net.ConnectException) {
+                        throw expected;
+                    }
+                }
+                return exchange(s);
+            }
+        },
         VIRTUAL_THREAD_SOCKET {
             @Override
             String connect(InetSocketAddress target) throws Exception {
