@@ -19,11 +19,11 @@ record BenchOptions(long sizeMiB, long kwikSizeMiB, int rounds, int rttCount, in
               --write-kib N      bytes per write() call, in KiB, 1..64 (default 64)
               --timeout-s N      deadline of one case; it then reports "timeout" (default 120)
               --engines LIST     QUIC engines, comma-separated: kwik,netty (default both)
-              --paths LIST       tcp,raw,proxy,proxy-2proc (default tcp,raw,proxy,proxy-2proc)
+              --paths LIST       tcp,netty-direct,raw,proxy,proxy-2proc (default all; netty-direct: Netty engine only)
             """;
 
     static final List<String> ENGINES = List.of("kwik", "netty");
-    static final List<String> PATHS = List.of("tcp", "raw", "proxy", "proxy-2proc");
+    static final List<String> PATHS = List.of("tcp", Benchmark.NETTY_DIRECT, "raw", "proxy", "proxy-2proc");
 
     /** @throws IllegalArgumentException with a message naming the bad option (empty for --help) */
     static BenchOptions parse(String[] args) {

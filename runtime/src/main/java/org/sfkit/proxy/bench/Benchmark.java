@@ -9,6 +9,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicEngines;
+import org.sfkit.proxy.quic.netty.NettyQuicEngine;
 
 /**
  * Loopback benchmark of every path side by side, in one run: direct TCP (baseline), raw QUIC
@@ -22,6 +23,8 @@ import org.sfkit.proxy.quic.QuicEngines;
 public final class Benchmark {
     /** Parallel connections of the multi-connection case: a typical MPC tool's threads per peer. */
     static final int PARALLEL_CONNECTIONS = 8;
+    /** The path of Netty's own QUIC with plain handlers ({@link NettyDirectFixture}); Netty engine only. */
+    static final String NETTY_DIRECT = "netty-direct";
 
     private final BenchOptions options;
     private final CaseRunner runner;
@@ -89,6 +92,9 @@ public final class Benchmark {
         for (String name : options.engines()) {
             QuicEngine engine = engines.get(name);
             String why = unavailable.get(name);
+            if (options.paths().contains(NETTY_DIRECT) && engine instanceof NettyQuicEngine netty) {
+                paths.add(new PathResults(NETTY_DIRECT, name, () -> new NettyDirectFixture(netty, identities), why));
+            }
             if (options.paths().contains("raw")) {
                 paths.add(new PathResults("raw", name, () -> new RawEngineFixture(engine, identities), why));
             }

@@ -1,8 +1,6 @@
 package org.sfkit.proxy.bench;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,17 +99,7 @@ final class CaseRunner {
     }
 
     private void sendAndVerify(Duplex d, long bytes, Long expectedCrc) throws IOException {
-        OutputStream out = d.out();
-        for (long left = bytes; left > 0; ) {
-            int n = (int) Math.min(left, writeBytes);
-            int offset = (int) ((bytes - left) % BLOCK_BYTES);
-            n = Math.min(n, BLOCK_BYTES - offset);
-            out.write(block, offset, n);
-            left -= n;
-        }
-        out.flush();
-        d.finishOutput();
-        long[] trailer = BenchService.readSinkTrailer(d.in());
+        long[] trailer = d.sink(block, bytes, writeBytes);
         if (trailer[0] != bytes) {
             throw new IOException("integrity: sink received " + trailer[0] + " bytes, sent " + bytes);
         }
@@ -136,28 +124,8 @@ final class CaseRunner {
         return underDeadline(() -> {
             Duplex d = fixture.connect();
             opened.add(d);
-            OutputStream out = d.out();
-            InputStream in = d.in();
-            out.write(BenchService.MODE_ECHO);
-            long[] samples = new long[count];
-            for (int i = -warmUp; i < count; i++) {
-                int ping = i & 0x7f;
-                long t0 = System.nanoTime();
-                out.write(ping);
-                out.flush();
-                int pong = in.read();
-                long rtt = System.nanoTime() - t0;
-                if (pong != ping) {
-                    throw new IOException("integrity: echo answered " + pong + " to " + ping);
-                }
-                if (i >= 0) {
-                    samples[i] = rtt;
-                }
-            }
-            d.finishOutput();
-            if (in.read() != -1) {
-                throw new IOException("integrity: echo sent more than it received");
-            }
+            d.out().write(BenchService.MODE_ECHO);
+            long[] samples = d.pingPong(warmUp, count);
             d.close();
             return Latency.of(samples);
         }, opened);

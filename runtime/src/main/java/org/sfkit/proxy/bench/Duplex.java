@@ -20,6 +20,53 @@ interface Duplex extends Closeable {
     /** Half-closes: the far side reads end of stream after every byte written so far. */
     void finishOutput() throws IOException;
 
+    /**
+     * After the sink mode byte: sends {@code bytes} of {@code block} repeated, in writes of
+     * {@code writeBytes}, then FIN, and returns the sink's trailer (count, CRC-32). Paths that
+     * drive their transport without blocking streams override this.
+     */
+    default long[] sink(byte[] block, long bytes, int writeBytes) throws IOException {
+        OutputStream out = out();
+        for (long left = bytes; left > 0; ) {
+            int offset = (int) ((bytes - left) % block.length);
+            int n = (int) Math.min(Math.min(left, writeBytes), block.length - offset);
+            out.write(block, offset, n);
+            left -= n;
+        }
+        out.flush();
+        finishOutput();
+        return BenchService.readSinkTrailer(in());
+    }
+
+    /**
+     * After the echo mode byte: {@code warmUp} then {@code count} 1-byte round trips (write,
+     * flush, read), then FIN; returns the recorded round trips in nanoseconds.
+     */
+    default long[] pingPong(int warmUp, int count) throws IOException {
+        OutputStream out = out();
+        InputStream in = in();
+        long[] samples = new long[count];
+        for (int i = -warmUp; i < count; i++) {
+            int ping = i & 0x7f;
+            long t0 = System.nanoTime();
+            out.write(ping);
+            out.flush();
+            int pong = in.read();
+            long rtt = System.nanoTime() - t0;
+            if (pong != ping) {
+                throw new IOException("integrity: echo answered " + pong + " to " + ping);
+            }
+            if (i >= 0) {
+                samples[i] = rtt;
+            }
+        }
+        finishOutput();
+        if (in.read() != -1) {
+            throw new IOException("integrity: echo sent more than it received");
+        }
+        return samples;
+    }
+
     static Duplex of(Socket socket) throws IOException {
         socket.setTcpNoDelay(true); // the ping-pong case writes single bytes
         InputStream in = socket.getInputStream();

@@ -33,7 +33,7 @@ final class ResultTable {
     static void print(List<PathResults> rows, PrintStream out) {
         Set<String> notes = new LinkedHashSet<>();
         out.printf(ROW, "path", "engine", "MB/s 1c", "MB/s 8c", "RTT med", "RTT p99", "CPU/GiB 1c", "CPU/GiB 8c",
-                "/raw 1c|8c", "/TCP 1c|8c");
+                "/ref 1c|8c", "/TCP 1c|8c");
         out.printf(ROW, "", "", "", "", "us", "us", "s", "s", "", "");
         PathResults tcp = find(rows, "tcp", null).orElse(null);
         for (PathResults r : rows) {
@@ -42,7 +42,7 @@ final class ResultTable {
                 out.printf("%-12s %-6s unavailable: %s%n", r.path(), engine, r.unavailable());
                 continue;
             }
-            PathResults raw = r.path().startsWith("proxy") ? find(rows, "raw", r.engine()).orElse(null) : null;
+            PathResults ref = reference(rows, r);
             out.printf(ROW, r.path(), engine,
                     cell(r, r.single(), Throughput::megabytesPerSecond, "%.1f", notes),
                     cell(r, r.parallel(), Throughput::megabytesPerSecond, "%.1f", notes),
@@ -50,7 +50,7 @@ final class ResultTable {
                     cell(r, r.latency(), Latency::p99Micros, "%.1f", notes),
                     cell(r, r.single(), Throughput::cpuSecondsPerGiB, "%.1f", notes),
                     cell(r, r.parallel(), Throughput::cpuSecondsPerGiB, "%.1f", notes),
-                    raw == null ? "" : ratio(r, raw) ,
+                    ref == null ? "" : ratio(r, ref),
                     tcp == null || r == tcp ? "" : ratio(r, tcp));
         }
         out.println();
@@ -86,6 +86,17 @@ final class ResultTable {
                 }
             }
         }
+    }
+
+    /** What a row is compared with in the /ref column: a proxy path with the raw engine, the raw engine with Netty itself. */
+    private static PathResults reference(List<PathResults> rows, PathResults r) {
+        if (r.path().startsWith("proxy")) {
+            return find(rows, "raw", r.engine()).orElse(null);
+        }
+        if (r.path().equals("raw")) {
+            return find(rows, Benchmark.NETTY_DIRECT, r.engine()).orElse(null);
+        }
+        return null;
     }
 
     private static String verdict(boolean met) {

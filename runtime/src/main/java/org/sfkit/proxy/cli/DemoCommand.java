@@ -10,51 +10,56 @@ import java.net.InetSocketAddress;
 import java.net.Proxy;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.stream.IntStream;
 import org.sfkit.proxy.config.VirtualAddressPlan;
 import org.sfkit.proxy.logging.Logging;
-import org.sfkit.proxy.node.NodeConfig;
-import org.sfkit.proxy.node.ProxyNode;
-import org.sfkit.proxy.node.StaticPeer;
-import org.sfkit.proxy.quic.QuicSettings;
-import org.sfkit.proxy.quic.TlsIdentity;
-import org.sfkit.proxy.tls.SelfSignedCertificates;
+import org.sfkit.proxy.auth.AuthorizationHeader;
+import org.sfkit.proxy.ice.IceOptions;
+import org.sfkit.proxy.ice.StunBindingResponder;
+import org.sfkit.proxy.node.PeerStatus;
+import org.sfkit.proxy.node.SignalledConfig;
+import org.sfkit.proxy.node.SignalledNode;
+import org.sfkit.proxy.signal.server.SignalingServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Three parties in one JVM on loopback, each with its own identity, {@code ProxyNode}, SOCKS
- * server and echo service; every party sends data through its SOCKS server to every other
- * party's echo service at {@code 10.0.0.j:port} (a label: nothing dials 10.0.0.0/24) and checks
- * what comes back.
+ * Three parties in one JVM on loopback that find each other the way real ones do: through an
+ * in-process signalling server and STUN responder (signalling mode: credentials, candidates, ICE,
+ * certificates, QUIC on the ICE socket). Each has its own SOCKS server and echo service; every
+ * party sends data through its SOCKS server to every other party's echo service at
+ * {@code 10.0.0.j:port} (a label: nothing dials 10.0.0.0/24) and checks what comes back.
  */
 @Command(name = "demo", sortOptions = false,
         header = "Three parties on loopback in this JVM: end-to-end check and throughput report.",
-        description = "Runs parties 0, 1 and 2 in this JVM on loopback (static mode) and sends data through "
-                + "each party's SOCKS server to every other party's echo service at 10.0.0.N:port, checking the "
-                + "SHA-256 of what comes back. Prints setup time and throughput per pair; exits 1 on any failure.")
+        description = "Runs a signalling server, a STUN responder and parties 0, 1 and 2 in this JVM on loopback; "
+                + "the parties find each other through signalling and ICE, then each sends data through its SOCKS "
+                + "server to every other party's echo service at 10.0.0.N:port, checking the SHA-256 of what comes "
+                + "back. Prints per pair the ICE path, link setup time, bytes and throughput; exits 1 on any failure.")
 final class DemoCommand implements Callable<Integer> {
     private static final int PARTIES = 3;
-    /** Handshakes on loopback take milliseconds; 30 s only catches a node that never connects. */
+    /** ICE, certificates and QUIC on loopback take seconds on a cold JVM; 30 s only catches a party that never connects. */
     private static final Duration PEER_WAIT = Duration.ofSeconds(30);
     /** A transfer that stalls this long has failed (no progress at all, not a slow link). */
     private static final int STALL_TIMEOUT_MILLIS = 60_000;
     /** Write and read chunk: large enough that per-call overhead does not show in the numbers. */
     private static final int CHUNK = 256 * 1024;
-    private static final String PATH = "loopback static";
+    private static final String STUDY = "demo";
 
     @Spec
     CommandSpec spec;
@@ -73,7 +78,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
-    record PairResult(int from, int to, String engine, long setupNanos, long bytes, long transferNanos) {
+    /** @param setupNanos from the start of the ICE attempt to the authenticated QUIC connection */
+    record PairResult(int from, int to, String engine, String path, long setupNanos, long bytes, long transferNanos) {
         double megabytesPerSecond() {
             return bytes / 1e6 / (transferNanos / 1e9);
         }
@@ -88,9 +94,10 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<RunningProxy> proxies = new ArrayList<>();
         List<EchoService> echoes = new ArrayList<>();
+        List<AutoCloseable> servers = new ArrayList<>();
         try {
             try {
-                startParties(proxies);
+                startParties(servers, proxies);
             } catch (IOException e) {
                 throw new ConfigException("demo failed: cannot start the parties: " + e.getMessage(), e);
             }
@@ -115,31 +122,32 @@ final class DemoCommand implements Callable<Integer> {
         } finally {
             echoes.forEach(EchoService::close);
             proxies.forEach(RunningProxy::close);
+            for (AutoCloseable server : servers) {
+                server.close();
+            }
         }
     }
 
     /**
-     * Starts parties in id order on ephemeral UDP ports. A node dials only lower-numbered peers
-     * (spec section 6: the higher id is the QUIC client), so each one's dial targets are already
-     * listening when it starts; a higher peer's endpoint is never dialled and stays unset.
+     * Starts the signalling server (one key per party), the STUN responder and the parties, all on
+     * loopback ephemeral ports; each party knows the others' ids only (as from {@code --parties}).
      */
-    private void startParties(List<RunningProxy> proxies) throws Exception {
+    private void startParties(List<AutoCloseable> servers, List<RunningProxy> proxies) throws Exception {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        List<TlsIdentity> identities = new ArrayList<>();
+        List<String> keys = IntStream.range(0, PARTIES).mapToObj(i -> "demo-key-" + i).toList();
+        SignalingServer signalling = SignalingServer.start(new InetSocketAddress(loopback, 0), Map.of(STUDY, keys));
+        servers.add(signalling);
+        StunBindingResponder stun = StunBindingResponder.start(new InetSocketAddress(loopback, 0));
+        servers.add(stun);
+        URI api = URI.create("ws://" + RunningProxy.hostPort(signalling.address()) + "/api/ice");
         for (int i = 0; i < PARTIES; i++) {
-            identities.add(SelfSignedCertificates.generate(List.of(loopback)));
-        }
-        for (int i = 0; i < PARTIES; i++) {
-            Map<Integer, StaticPeer> peers = new LinkedHashMap<>();
-            for (int j = 0; j < PARTIES; j++) {
-                if (j != i) {
-                    InetSocketAddress endpoint = j < i ? ((ProxyNode) proxies.get(j).node()).quicAddress() : null;
-                    peers.put(j, new StaticPeer(j, endpoint, identities.get(j).certificate()));
-                }
-            }
-            NodeConfig config = new NodeConfig(i, identities.get(i), new InetSocketAddress(loopback, 0), peers,
-                    RunCommand.selectEngine(quicEngine), QuicSettings.defaults());
-            proxies.add(RunningProxy.start(config, new InetSocketAddress(loopback, 0), new VirtualAddressPlan(), null));
+            int self = i;
+            Set<Integer> others = Set.copyOf(IntStream.range(0, PARTIES).filter(j -> j != self).boxed().toList());
+            SignalledConfig config = new SignalledConfig(i, api, STUDY, AuthorizationHeader.key(keys.get(i)), others,
+                    new IceOptions(List.of(loopback), List.of(stun.address())), RunCommand.selectEngine(quicEngine),
+                    SignalledNode.settings());
+            proxies.add(RunningProxy.withSocks(SignalledNode.start(config), "signalling=" + api,
+                    new InetSocketAddress(loopback, 0), new VirtualAddressPlan(), null));
         }
         for (RunningProxy proxy : proxies) {
             if (!proxy.node().awaitPeers(PEER_WAIT)) {
@@ -167,7 +175,10 @@ final class DemoCommand implements Callable<Integer> {
                 throw new IOException("echo mismatch: sent " + bytes + " bytes, got " + received.bytes()
                         + (received.bytes() == bytes ? " with a different SHA-256" : ""));
             }
-            return new PairResult(from, to, proxy.node().engineName(), connected - start, bytes, done - connected);
+            PeerStatus link = ((SignalledNode) proxy.node()).peerStatus().stream().filter(p -> p.pid() == to).findFirst()
+                    .orElseThrow(() -> new IOException("party " + from + " has no link to party " + to + " anymore"));
+            String path = link.path() == null ? "?" : link.path().kind();
+            return new PairResult(from, to, proxy.node().engineName(), path, link.setup().toNanos(), bytes, done - connected);
         }
     }
 
@@ -216,12 +227,13 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void printReport(PrintWriter out, List<PairResult> results) {
-        out.printf("%-6s %-7s %-16s %10s %12s %9s%n", "pair", "engine", "path", "setup ms", "bytes", "MB/s");
+        out.printf("%-6s %-7s %-6s %10s %12s %9s%n", "pair", "engine", "path", "setup ms", "bytes", "MB/s");
         for (PairResult r : results) {
-            out.printf("%-6s %-7s %-16s %10.1f %12d %9.1f%n", r.from() + "->" + r.to(), r.engine(), PATH,
+            out.printf("%-6s %-7s %-6s %10.1f %12d %9.1f%n", r.from() + "->" + r.to(), r.engine(), r.path(),
                     r.setupNanos() / 1e6, r.bytes(), r.megabytesPerSecond());
         }
-        out.println("all " + results.size() + " pairs ok (bytes sent each way, echoed and SHA-256 checked; MB/s = 10^6 bytes/s one way)");
+        out.println("all " + results.size() + " pairs ok (bytes sent each way, echoed and SHA-256 checked; MB/s = 10^6 bytes/s one way;"
+                + " setup = ICE, certificates and QUIC of the pair's link; path = the ICE pair's candidate types)");
         out.flush();
     }
 

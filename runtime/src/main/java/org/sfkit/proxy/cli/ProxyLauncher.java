@@ -11,6 +11,7 @@ import java.util.logging.Logger;
 import org.sfkit.proxy.logging.Logging;
 import org.sfkit.proxy.node.PartyNode;
 import org.sfkit.proxy.node.ProxyNode;
+import org.sfkit.proxy.node.SignalledNode;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.ParameterException;
@@ -20,6 +21,7 @@ import picocli.CommandLine.ParameterException;
  * command's flag names ({@code pid}, {@code peer}, {@code peer-cert}, {@code socks}, ...): the
  * Java agent's way in. The options become command-line arguments that {@link RunCommand} parses
  * and validates, so each option means exactly what the flag means, in every mode the CLI has.
+ * Static mode ({@code peer}, ...) and signalling mode ({@code api}, {@code study}, ...) alike.
  * A SOCKS listener starts only when {@code socks} is given (the CLI's default port would clash
  * between JVMs on one host).
  */
@@ -69,17 +71,21 @@ public final class ProxyLauncher implements AutoCloseable {
         } else { // as the CLI: warnings only; the host application's own logging stays as it was
             OUR_LOGGERS.setLevel(Logging.levelFor(0));
         }
-        RunCommand.StaticRun run;
+        RunCommand.Run run;
         try {
             run = command.validate();
         } catch (ConfigException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
+        PartyNode node = run instanceof RunCommand.SignalledRun signalled
+                ? SignalledNode.start(signalled.node())
+                : ProxyNode.start(((RunCommand.StaticRun) run).node());
         if (options.containsKey(SOCKS)) {
-            RunningProxy proxy = RunningProxy.start(run.node(), run.socks().bind(), run.plan(), run.socks().credentials());
-            return new ProxyLauncher(proxy.node(), proxy);
+            RunningProxy proxy = RunningProxy.withSocks(node, "ingress=agent", run.socks().bind(), run.plan(),
+                    run.socks().credentials());
+            return new ProxyLauncher(node, proxy);
         }
-        return new ProxyLauncher(ProxyNode.start(run.node()), null);
+        return new ProxyLauncher(node, null);
     }
 
     /** {@code name=value} as the flag {@code --name value}; lists and counts as repeated flags. */

@@ -23,6 +23,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.logging.Logger;
 import org.sfkit.proxy.config.AddressPlan;
 import org.sfkit.proxy.config.AddressPlans;
@@ -31,7 +32,13 @@ import org.sfkit.proxy.config.TomlAddressPlan;
 import org.sfkit.proxy.config.TomlException;
 import org.sfkit.proxy.config.VirtualAddressPlan;
 import org.sfkit.proxy.logging.Logging;
+import org.sfkit.proxy.auth.AuthorizationHeader;
+import org.sfkit.proxy.auth.SignalingCredentials;
+import org.sfkit.proxy.ice.IceOptions;
+import org.sfkit.proxy.ice.LocalAddresses;
 import org.sfkit.proxy.node.NodeConfig;
+import org.sfkit.proxy.node.SignalledConfig;
+import org.sfkit.proxy.node.SignalledNode;
 import org.sfkit.proxy.node.StaticPeer;
 import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicEngines;
@@ -60,7 +67,8 @@ import picocli.CommandLine.Spec;
                 + "configGlobal.toml). A drop-in for the Go sfkit-proxy.",
             "",
             "Static mode (--peer, --peer-cert for every other party): no signalling server, no STUN.",
-            "Signalling mode (-api, -study, -stun, -auth-key): not implemented yet.",
+            "Signalling mode (-api, -study, -stun, -auth-key; peers from -mpc or --parties): parties find each "
+                + "other through the signalling server and ICE (host and STUN server-reflexive candidates).",
             ""},
         footerHeading = "%nExamples (static mode, three parties on one host):%n",
         footer = {
@@ -75,7 +83,7 @@ import picocli.CommandLine.Spec;
             "",
             "Exit status: 1 on configuration or fatal errors, 2 on an unknown flag, 128+signal on",
             "SIGINT/SIGTERM; it never ends by itself."},
-        subcommands = {GenCertCommand.class, DemoCommand.class})
+        subcommands = {GenCertCommand.class, DemoCommand.class, SignalCommand.class})
 public final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(RunCommand.class.getName());
 
@@ -147,6 +155,16 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--key", paramLabel = "FILE", description = "Our private key (PEM, PKCS#8 or PKCS#1).")
     Path key;
 
+    @Option(names = "--parties", paramLabel = "N,M,...", split = ",",
+            description = "Signalling mode: the parties of the study (ours included) when no -mpc file names them. "
+                    + "A party that signals us first is answered either way.")
+    List<Integer> parties = new ArrayList<>();
+
+    @Option(names = "--ice-host", paramLabel = "IP", split = ",",
+            description = "Signalling mode: our host-candidate addresses. Default: every IPv4 address of an "
+                    + "interface that is up, except loopback and link-local (loopback when there is none).")
+    List<String> iceHosts = new ArrayList<>();
+
     @Option(names = "--quic-engine", paramLabel = "auto|netty|kwik", defaultValue = "auto",
             description = "QUIC implementation. auto = Netty where its native library loads, else kwik. Default: ${DEFAULT-VALUE}")
     String quicEngine;
@@ -161,16 +179,25 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Logging.configure(verbosity(), System.out);
-        StaticRun run = validate();
+        Run run = validate();
         return serve(run);
     }
 
     /** Everything {@link #serve} needs, checked. */
-    record StaticRun(NodeConfig node, SocksListenUri socks, AddressPlan plan) {
+    sealed interface Run permits StaticRun, SignalledRun {
+        SocksListenUri socks();
+
+        AddressPlan plan();
     }
 
-    /** Checks the flags in the Go peer's order, then static-mode flags; throws for the first error. */
-    StaticRun validate() throws ConfigException {
+    record StaticRun(NodeConfig node, SocksListenUri socks, AddressPlan plan) implements Run {
+    }
+
+    record SignalledRun(SignalledConfig node, SocksListenUri socks, AddressPlan plan) implements Run {
+    }
+
+    /** Checks the flags in the Go peer's order, then the mode's own flags; throws for the first error. */
+    Run validate() throws ConfigException {
         SocksListenUri socksUri = SocksListenUri.parse(socks);
         if (pid < 0) {
             throw new ConfigException("invalid party ID: " + pid + ", must be >=0");
@@ -182,11 +209,21 @@ public final class RunCommand implements Callable<Integer> {
         Optional<TomlAddressPlan> toml = tomlPlan();
         // 10.0.0.N first, so a virtual address never falls through to a TOML route.
         AddressPlan plan = toml.isPresent() ? AddressPlans.combine(new VirtualAddressPlan(), toml.get()) : new VirtualAddressPlan();
-        if (!staticMode) {
-            checkSignallingUrl();
-            throw new ConfigException("signalling mode (-api) is not implemented yet; use --peer static mode");
-        }
         SocksCredentials credentials = socksCredentials(socksUri.credentials());
+        if (!staticMode) {
+            URI apiUri = checkSignallingUrl();
+            Set<Integer> known = knownPeers(toml);
+            IceOptions ice = new IceOptions(iceHosts(), stunServers());
+            AuthorizationHeader authorization;
+            try {
+                authorization = SignalingCredentials.resolve(authKey);
+            } catch (IOException e) {
+                throw new ConfigException("no signalling credentials: " + e.getMessage(), e);
+            }
+            SignalledConfig node = new SignalledConfig(pid, apiUri, study, authorization, known, ice,
+                    selectEngine(quicEngine), SignalledNode.settings());
+            return new SignalledRun(node, new SocksListenUri(socksUri.bind(), credentials), plan);
+        }
         if ((cert == null) != (key == null)) {
             throw new ConfigException("--cert and --key go together");
         }
@@ -198,7 +235,31 @@ public final class RunCommand implements Callable<Integer> {
         return new StaticRun(node, new SocksListenUri(socksUri.bind(), credentials), plan);
     }
 
-    private int serve(StaticRun run) throws Exception {
+    private int serve(Run run) throws Exception {
+        return run instanceof SignalledRun signalled ? serveSignalled(signalled) : serveStatic((StaticRun) run);
+    }
+
+    /** Runs until a signal ends the JVM, or exits 1 when the signalling server refuses us for good. */
+    private int serveSignalled(SignalledRun run) throws Exception {
+        SignalledNode node = SignalledNode.start(run.node());
+        RunningProxy proxy;
+        try {
+            proxy = RunningProxy.withSocks(node, "signalling=" + run.node().api() + " study=" + run.node().studyID(),
+                    run.socks().bind(), run.plan(), run.socks().credentials());
+        } catch (IOException e) {
+            throw new ConfigException("cannot start: " + e.getMessage(), e);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(proxy::close, "sfkit-proxy-shutdown"));
+        try {
+            node.failure().get(); // never completes normally
+            return 0;
+        } catch (ExecutionException e) {
+            proxy.close();
+            throw new ConfigException(e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private int serveStatic(StaticRun run) throws Exception {
         RunningProxy proxy;
         try {
             proxy = RunningProxy.start(run.node(), run.socks().bind(), run.plan(), run.socks().credentials());
@@ -253,15 +314,81 @@ public final class RunCommand implements Callable<Integer> {
         return named;
     }
 
-    private void checkSignallingUrl() throws ConfigException {
+    private URI checkSignallingUrl() throws ConfigException {
         try {
-            String scheme = new URI(api).getScheme();
+            URI uri = new URI(api);
+            String scheme = uri.getScheme();
             if (!"ws".equals(scheme) && !"wss".equals(scheme)) {
                 throw new ConfigException("invalid -api URL scheme: " + scheme + ", expected: ws or wss");
             }
+            return uri;
         } catch (URISyntaxException e) {
             throw new ConfigException("invalid -api URL " + api + ": " + e.getMessage());
         }
+    }
+
+    /** The parties we contact first: the TOML's, else {@code --parties}, never ourselves. */
+    private Set<Integer> knownPeers(Optional<TomlAddressPlan> toml) throws ConfigException {
+        Set<Integer> known = new TreeSet<>(parties);
+        toml.ifPresent(t -> {
+            known.addAll(t.remoteServers().keySet());
+            known.addAll(t.localListeners().keySet());
+        });
+        for (int p : known) {
+            if (p < 0 || p > VirtualAddressPlan.MAX_PARTY) {
+                throw new ConfigException("--parties: party ids are 0.." + VirtualAddressPlan.MAX_PARTY + ": " + p);
+            }
+        }
+        known.remove(pid);
+        if (known.isEmpty()) {
+            LOG.warning("no -mpc file or --parties names the other parties: waiting for them to signal us first");
+        }
+        return known;
+    }
+
+    /** {@code -stun}: comma-separated {@code stun:host:port} (RFC 7064); empty = none. */
+    private List<InetSocketAddress> stunServers() throws ConfigException {
+        List<InetSocketAddress> servers = new ArrayList<>();
+        for (String uri : stun.split(",")) {
+            String text = uri.strip();
+            if (text.isEmpty()) {
+                continue;
+            }
+            if (!text.startsWith("stun:")) {
+                throw new ConfigException("-stun " + text + ": expected stun:host:port");
+            }
+            String hostPort = text.substring("stun:".length());
+            int colon = hostPort.lastIndexOf(':');
+            try {
+                String host = colon < 0 ? hostPort : hostPort.substring(0, colon);
+                // RFC 7064 section 3.2: the default STUN port is 3478.
+                int port = colon < 0 ? 3478 : Integer.parseInt(hostPort.substring(colon + 1));
+                InetSocketAddress server = new InetSocketAddress(host, port);
+                if (server.isUnresolved()) {
+                    LOG.warning(() -> "-stun " + text + ": cannot resolve " + host + "; skipping it");
+                    continue;
+                }
+                servers.add(server);
+            } catch (IllegalArgumentException e) { // NumberFormatException and port range included
+                throw new ConfigException("-stun " + text + ": bad port", e);
+            }
+        }
+        return servers;
+    }
+
+    private List<InetAddress> iceHosts() throws ConfigException {
+        if (iceHosts.isEmpty()) {
+            try {
+                return LocalAddresses.usable();
+            } catch (IOException e) {
+                throw new ConfigException("cannot list local addresses: " + e.getMessage(), e);
+            }
+        }
+        List<InetAddress> hosts = new ArrayList<>();
+        for (String h : iceHosts) {
+            hosts.add(IpLiterals.parse(h).orElseThrow(() -> new ConfigException("--ice-host must be an IP address: " + h)));
+        }
+        return hosts;
     }
 
     private SocksCredentials socksCredentials(SocksCredentials fromUri) throws ConfigException {

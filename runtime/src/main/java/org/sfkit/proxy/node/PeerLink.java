@@ -13,40 +13,39 @@ import org.sfkit.proxy.tunnel.TunnelEnds;
 final class PeerLink {
     private static final Logger LOG = Logger.getLogger(PeerLink.class.getName());
 
-    private final StaticPeer peer;
+    private final int pid;
     private final Executor executor;
     private QuicConnection connection; // guarded by this
 
-    PeerLink(StaticPeer peer, Executor executor) {
-        this.peer = peer;
+    PeerLink(int pid, Executor executor) {
+        this.pid = pid;
         this.executor = executor;
     }
 
     int pid() {
-        return peer.pid();
-    }
-
-    StaticPeer peer() {
-        return peer;
+        return pid;
     }
 
     /**
      * Makes {@code next} the connection to this peer. A previous one is closed: the peer made a
      * new one because it restarted or lost the old path, so the old one carries nothing anymore.
+     *
+     * @param peerExpectsStatus whether the peer's streams wait for our {@code ConnectStatus} (our
+     *     peers do, a Go peer does not)
      */
-    void attach(QuicConnection next) {
+    void attach(QuicConnection next, boolean peerExpectsStatus) {
         QuicConnection previous;
         synchronized (this) {
             previous = connection;
             connection = next;
             notifyAll();
         }
-        next.onPeerStream(stream -> executor.execute(() -> TunnelEnds.answer(stream, peer.pid(), true)));
+        next.onPeerStream(stream -> executor.execute(() -> TunnelEnds.answer(stream, pid, peerExpectsStatus)));
         next.closeFuture().thenRun(() -> detach(next));
         if (previous != null && previous != next) {
             previous.close();
         }
-        LOG.info("peer connected pid=" + peer.pid() + " remote=" + next.remoteAddress());
+        LOG.info("peer connected pid=" + pid + " remote=" + next.remoteAddress());
     }
 
     private void detach(QuicConnection closed) {
@@ -56,7 +55,7 @@ final class PeerLink {
             }
             connection = null;
         }
-        LOG.info("peer disconnected pid=" + peer.pid());
+        LOG.info("peer disconnected pid=" + pid);
     }
 
     /** The live connection, waiting up to {@code timeout} for one; {@code null} if none came. */

@@ -10,7 +10,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -19,9 +18,7 @@ import org.sfkit.proxy.quic.PinnedTrust;
 import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicStream;
-import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.tunnel.ClientProof;
-import org.sfkit.proxy.tunnel.PortHeader;
 import org.sfkit.proxy.tunnel.TunnelEnds;
 import org.sfkit.proxy.tunnel.TunnelException;
 
@@ -39,8 +36,6 @@ public final class ProxyNode implements PartyNode {
      * starts the MPC tool one second after the proxy) without holding a SOCKS client long.
      */
     static final Duration LINK_WAIT = Duration.ofSeconds(5);
-    /** A client that has not proven its identity by then is dropped. */
-    static final Duration PROOF_TIMEOUT = Duration.ofSeconds(10);
     /** Redial back-off: fast first retries for peers starting together, capped to stay polite. */
     static final Duration REDIAL_MIN = Duration.ofMillis(200);
     static final Duration REDIAL_MAX = Duration.ofSeconds(5);
@@ -66,7 +61,7 @@ public final class ProxyNode implements PartyNode {
             if (peer.pid() == config.pid()) {
                 throw new IllegalArgumentException("party " + peer.pid() + " is this proxy itself; it cannot be a peer");
             }
-            links.put(peer.pid(), new PeerLink(peer, workers));
+            links.put(peer.pid(), new PeerLink(peer.pid(), workers));
         }
     }
 
@@ -150,57 +145,30 @@ public final class ProxyNode implements PartyNode {
 
     private void listen() throws IOException {
         List<X509Certificate> clients = links.values().stream()
-                .filter(l -> l.pid() > config.pid()).map(l -> l.peer().certificate()).toList();
+                .filter(l -> l.pid() > config.pid()).map(l -> config.peers().get(l.pid()).certificate()).toList();
         listener = config.engine().listen(config.udpBind(), config.identity(), new PinnedTrust(clients),
-                config.settings(), connection -> workers.execute(() -> admit(connection)));
+                config.settings(), connection -> workers.execute(
+                        () -> ClientAdmission.admit(connection, this::clientCertificate, timers, workers,
+                                (pid, proven) -> links.get(pid).attach(proven, true))));
         LOG.info("QUIC listening addr=" + listener.localAddress() + " engine=" + config.engine().name());
-    }
-
-    /**
-     * Server side: the client's first stream must be its {@link ClientProof}; only then does the
-     * connection become the link to the party it proved to be.
-     */
-    private void admit(QuicConnection connection) {
-        var proofTimer = timers.schedule(connection::close, PROOF_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        AtomicBoolean first = new AtomicBoolean(true);
-        connection.onPeerStream(stream -> {
-            if (!first.compareAndSet(true, false)) {
-                stream.reset(StreamErrorCodes.PROTOCOL_ERROR); // data before the proof
-                return;
-            }
-            workers.execute(() -> {
-                try {
-                    if (PortHeader.read(stream.input()) != PortHeader.CONTROL) {
-                        throw new IOException("first stream is not the client proof");
-                    }
-                    int pid = ClientProof.verify(stream, this::clientCertificate);
-                    proofTimer.cancel(false);
-                    links.get(pid).attach(connection);
-                } catch (IOException e) {
-                    LOG.warning("rejecting QUIC client remote=" + connection.remoteAddress() + ": " + e.getMessage());
-                    stream.reset(StreamErrorCodes.PROTOCOL_ERROR);
-                    connection.close();
-                }
-            });
-        });
     }
 
     private X509Certificate clientCertificate(int pid) {
         PeerLink link = links.get(pid);
-        return link != null && pid > config.pid() ? link.peer().certificate() : null;
+        return link != null && pid > config.pid() ? config.peers().get(pid).certificate() : null;
     }
 
     /** Client side toward one lower-numbered peer: dial, prove, wait for the end, dial again. */
     private void dialLoop(PeerLink link) {
         Duration backoff = REDIAL_MIN;
-        StaticPeer peer = link.peer();
+        StaticPeer peer = config.peers().get(link.pid());
         while (!closed.get()) {
             QuicConnection connection = null;
             try {
                 connection = config.engine().connect(new InetSocketAddress(config.udpBind().getAddress(), 0),
                         peer.endpoint(), config.identity(), PinnedTrust.of(peer.certificate()), config.settings(), DIAL_TIMEOUT);
                 ClientProof.prove(connection.openStream(), config.pid(), config.identity());
-                link.attach(connection);
+                link.attach(connection, true);
                 backoff = REDIAL_MIN;
                 connection.closeFuture().join();
             } catch (IOException | RuntimeException e) {

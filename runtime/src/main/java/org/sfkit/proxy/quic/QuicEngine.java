@@ -38,4 +38,10 @@ public interface QuicEngine {
     QuicConnection connect(InetSocketAddress bind, InetSocketAddress remote, TlsIdentity identity,
                            PinnedTrust trustedServer, QuicSettings settings, Duration timeout)
             throws IOException;
+
+    /**
+     * Binds a UDP socket on {@code bind} that QUIC shares with the datagrams {@code foreign}
+     * claims (STUN; spec section 5).
+     */
+    SharedUdpSocket bindShared(InetSocketAddress bind, ForeignDatagrams foreign) throws IOException;
 }

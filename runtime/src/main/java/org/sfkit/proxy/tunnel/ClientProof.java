@@ -36,7 +36,8 @@ import org.sfkit.proxy.quic.TlsIdentity;
  */
 public final class ClientProof {
     private static final byte[] MAGIC = "SFKP".getBytes(StandardCharsets.US_ASCII);
-    private static final int VERSION = 1;
+    /** Announced in our certificate payload ({@code CertificatePayload#clientProof}). */
+    public static final int VERSION = 1;
     /** 256 bits: a nonce that never repeats across all connections there will ever be. */
     private static final int NONCE_LENGTH = 32;
     /** Domain separation, so the signature can never be mistaken for one made for another use. */

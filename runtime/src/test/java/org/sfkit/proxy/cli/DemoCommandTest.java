@@ -44,7 +44,7 @@ class DemoCommandTest {
         assertThat(outcome.out()).contains("all 6 pairs ok");
         for (String pair : new String[] {"0->1", "0->2", "1->0", "1->2", "2->0", "2->1"}) {
             assertThat(outcome.out()).containsPattern(
-                    "(?m)^" + pair + " +" + engine + " +loopback static +[\\d.]+ +4194304 +[\\d.]+$");
+                    "(?m)^" + pair + " +" + engine + " +host +[\\d.]+ +4194304 +[\\d.]+$");
         }
     }
 }

@@ -6,19 +6,24 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.LogManager;
 import org.junit.jupiter.api.AfterEach;
 import org.sfkit.proxy.config.TomlAddressPlan;
 import org.sfkit.proxy.config.TomlParser;
 import org.sfkit.proxy.tls.Pem;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.sfkit.proxy.signal.server.SignalingServer;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -123,7 +128,10 @@ class RunCommandTest {
         "-study s -pid x|Invalid value",
         "-study s -pid|Missing required parameter",
         "-study s -api http://x/api/ice|invalid -api URL scheme",
-        "-study s|signalling mode (-api) is not implemented yet; use --peer static mode",
+        "-study s -stun turn:127.0.0.1:3478|-stun turn:127.0.0.1:3478: expected stun:host:port",
+        "-study s -stun stun:127.0.0.1:x|-stun stun:127.0.0.1:x: bad port",
+        "-study s -stun= --parties 0,300|party ids are 0..254",
+        "-study s -stun= --ice-host localhost|--ice-host must be an IP address",
         "-study s -mpc /nonexistent/configGlobal.toml|MPC config file not found: /nonexistent/configGlobal.toml",
     })
     void configurationErrorsExitWith1(String args, String message) {
@@ -135,8 +143,8 @@ class RunCommandTest {
     @Test
     void aMissingDefaultMpcFileIsNoError() {
         assertThat(Path.of("configGlobal.toml")).doesNotExist();
-        Outcome outcome = run("-study", "s");
-        assertThat(outcome.err()).doesNotContain("MPC config").contains("signalling mode");
+        Outcome outcome = run("-study", "s", "-stun", "turn:127.0.0.1:1");
+        assertThat(outcome.err()).doesNotContain("MPC config").contains("expected stun:host:port");
     }
 
     @Test
@@ -251,6 +259,19 @@ class RunCommandTest {
                 "--ip", "example.com");
         assertThat(badIp.exitCode()).isEqualTo(1);
         assertThat(badIp.err()).contains("--ip needs an IP address");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aWrongAuthKeyExitsWith1AndSaysWhatToFix() throws Exception {
+        try (SignalingServer server = SignalingServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                Map.of("s-1", List.of("key-0", "key-1")))) {
+            Outcome outcome = run("-api", "ws://127.0.0.1:" + server.address().getPort() + "/api/ice", "-study", "s-1",
+                    "-pid", "1", "-auth-key", "not-the-key", "-stun=", "--ice-host", "127.0.0.1", "--parties", "0,1",
+                    "-socks", "socks5://127.0.0.1:0");
+            assertThat(outcome.exitCode()).isEqualTo(1);
+            assertThat(outcome.err()).contains("HTTP 401").contains("-auth-key");
+        }
     }
 
     private static String[] split(String args) {

@@ -52,15 +52,6 @@ public abstract class QuicEngineContract {
     /** Whether the server side of {@link #engine()} checks client certificates in TLS (kwik cannot). */
     protected abstract boolean serverVerifiesClientCertificates();
 
-    /**
-     * Whether the client side learns the application error code of a reset the server sends.
-     * Netty 4.2.18 drops received codes; its engine carries them to another Netty peer on a side
-     * stream, which kwik and Go peers do not send. Nothing of ours depends on the code.
-     */
-    protected boolean clientLearnsResetCodes() {
-        return true;
-    }
-
     @BeforeAll
     static void identities() throws Exception {
         List<InetAddress> loopback = List.of(InetAddress.getLoopbackAddress());
@@ -161,7 +152,7 @@ public abstract class QuicEngineContract {
     }
 
     @Test
-    void resetCarriesTheErrorCode() throws Exception {
+    void aResetReachesThePeersReaderAsAResetNotAsEndOfStream() throws Exception {
         Pair p = connectedPair();
         BlockingQueue<QuicStream> peerStreams = new LinkedBlockingQueue<>();
         p.server().onPeerStream(peerStreams::add);
@@ -172,12 +163,9 @@ public abstract class QuicEngineContract {
         assertThat(s.input().readNBytes(2)).containsExactly(0x1f, 0x90);
         s.reset(StreamErrorCodes.CONNECTION_REFUSED);
         InputStream in = c.input();
-        assertThatThrownBy(in::read)
-                .isInstanceOfSatisfying(StreamResetException.class, e -> {
-                    if (clientLearnsResetCodes()) {
-                        assertThat(e.errorCode()).isEqualTo(StreamErrorCodes.CONNECTION_REFUSED);
-                    }
-                });
+        // The code itself may be lost on the way (Netty 4.2.18 drops received codes); nothing of
+        // ours depends on it (the tunnel's connect status is in-band).
+        assertThatThrownBy(in::read).isInstanceOf(StreamResetException.class);
     }
 
     @Test

@@ -6,12 +6,17 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** Serves the files of one directory by name, on 127.0.0.1 only (an MPC party's "own" web server). */
+/**
+ * Serves the files of one directory by name, on 127.0.0.1 only (an MPC party's "own" web server).
+ * A PUT is hashed, not stored: the answer is the SHA-256 (hex) of the body received, so an
+ * upload is checked where it arrived.
+ */
 public final class HttpFileServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
@@ -37,6 +42,14 @@ public final class HttpFileServer implements AutoCloseable {
 
     private static void respond(Path directory, HttpExchange exchange) throws IOException {
         try (exchange) {
+            if ("PUT".equals(exchange.getRequestMethod())) {
+                Sha256 received = new Sha256();
+                exchange.getRequestBody().transferTo(received);
+                byte[] answer = (received.hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+                exchange.sendResponseHeaders(200, answer.length);
+                exchange.getResponseBody().write(answer);
+                return;
+            }
             Path file = directory.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
             if (!file.startsWith(directory) || !Files.isRegularFile(file)) {
                 exchange.sendResponseHeaders(404, -1);

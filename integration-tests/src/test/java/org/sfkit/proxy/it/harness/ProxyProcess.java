@@ -20,12 +20,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One {@code java -jar sfkit-proxy.jar ...} child process: its stdout goes line by line to a log
- * file under target/it/logs (kept for the post-mortem of a failed run), and {@link #start}
- * returns once it has logged {@code proxy ready}.
+ * One {@code java -jar sfkit-proxy.jar ...} child process (optionally behind a command prefix
+ * such as {@code ip netns exec NS}): its stdout goes line by line to a log file under
+ * target/it/logs (kept for the post-mortem of a failed run), and {@link #start} returns once it
+ * has logged {@code proxy ready} (or the ready marker it was given).
  */
 public final class ProxyProcess implements AutoCloseable {
-    static final String READY_MARKER = "proxy ready";
+    public static final String READY_MARKER = "proxy ready";
+    /** What {@code sfkit-proxy.jar signal} prints once it listens. */
+    public static final String SIGNAL_READY_MARKER = "signalling server ready";
     /** Lines kept in memory for failure messages; the full log is in the file. */
     private static final int TAIL_LINES = 40;
     /** A JVM start plus certificate loading on a busy 2-core CI machine. */
@@ -45,12 +48,14 @@ public final class ProxyProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
     private final Deque<String> tail = new ArrayDeque<>();
-    private final CompletableFuture<Void> ready = new CompletableFuture<>();
+    private final String readyMarker;
+    private final CompletableFuture<String> ready = new CompletableFuture<>();
 
-    private ProxyProcess(String name, Process process, Path log) {
+    private ProxyProcess(String name, Process process, Path log, String readyMarker) {
         this.name = name;
         this.process = process;
         this.log = log;
+        this.readyMarker = readyMarker;
     }
 
     /** Thrown when the child exits or stays silent before it is ready; carries its last log lines. */
@@ -67,22 +72,41 @@ public final class ProxyProcess implements AutoCloseable {
 
     /** Runs the jar with {@code arguments} without waiting: start several, then {@link #awaitReady} each. */
     public static ProxyProcess launch(String name, List<String> arguments, Path log) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ItEnvironment.javaCommand(), "-jar",
-                ItEnvironment.proxyJar().toString()));
+        return launch(name, List.of(), arguments, log, READY_MARKER);
+    }
+
+    /**
+     * Runs {@code prefix java -jar jar arguments} without waiting; ready once a line contains
+     * {@code readyMarker}. The prefix must exec the JVM (as {@code ip netns exec} does), so that
+     * {@link #pid()} and the signals of {@link #close()} reach the JVM itself.
+     */
+    public static ProxyProcess launch(String name, List<String> prefix, List<String> arguments, Path log,
+                                      String readyMarker) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(ItEnvironment.javaCommand(), "-jar", ItEnvironment.proxyJar().toString()));
         command.addAll(arguments);
+        return launchCommand(name, command, log, readyMarker);
+    }
+
+    /**
+     * Any other long-running child (a STUN server, a service in a network namespace) with the
+     * same logging, readiness and clean-up as the proxies.
+     */
+    public static ProxyProcess launchCommand(String name, List<String> command, Path log, String readyMarker)
+            throws IOException {
         Files.createDirectories(log.getParent());
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         RUNNING.add(process);
         process.onExit().thenAccept(RUNNING::remove);
         process.getOutputStream().close();
-        ProxyProcess proxy = new ProxyProcess(name, process, log);
+        ProxyProcess proxy = new ProxyProcess(name, process, log, readyMarker);
         Thread reader = new Thread(() -> proxy.pump(String.join(" ", command)), name + "-stdout");
         reader.setDaemon(true);
         reader.start();
         return proxy;
     }
 
-    /** Blocks until the process logged {@value #READY_MARKER}; on failure stops it and says why. */
+    /** Blocks until the process logged its ready marker; on failure stops it and says why. */
     public ProxyProcess awaitReady() throws StartFailure {
         try {
             ready.get(READY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -98,9 +122,14 @@ public final class ProxyProcess implements AutoCloseable {
         }
     }
 
-    private static String describe(Exception e) {
-        return e instanceof TimeoutException ? "no '" + READY_MARKER + "' within " + READY_TIMEOUT
+    private String describe(Exception e) {
+        return e instanceof TimeoutException ? "no '" + readyMarker + "' within " + READY_TIMEOUT
                 : e.getCause().getMessage();
+    }
+
+    /** The line that contained the ready marker (after {@link #awaitReady}). */
+    public String readyLine() {
+        return ready.getNow(null);
     }
 
     private void pump(String commandLine) {
@@ -111,8 +140,8 @@ public final class ProxyProcess implements AutoCloseable {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 file.println(line);
                 remember(line);
-                if (line.contains(READY_MARKER)) {
-                    ready.complete(null);
+                if (line.contains(readyMarker)) {
+                    ready.complete(line);
                 }
             }
         } catch (IOException e) {
@@ -157,6 +186,11 @@ public final class ProxyProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** The exit status, once the process has ended (after {@link #close()}). */
+    public int exitValue() {
+        return process.exitValue();
     }
 
     /** SIGKILL, as when a party's machine dies: no goodbye reaches the peers. */

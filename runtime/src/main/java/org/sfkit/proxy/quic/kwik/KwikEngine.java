@@ -16,13 +16,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.sfkit.proxy.quic.ForeignDatagrams;
 import org.sfkit.proxy.quic.PinnedTrust;
 import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicSettings;
+import org.sfkit.proxy.quic.SharedUdpSocket;
 import org.sfkit.proxy.quic.TlsIdentity;
 import org.sfkit.proxy.tls.SelfSignedCertificates;
+import tech.kwik.core.DatagramSocketFactory;
 import tech.kwik.core.QuicClientConnection;
 
 /**
@@ -63,13 +66,25 @@ public final class KwikEngine implements QuicEngine {
                                QuicSettings settings, Consumer<QuicConnection> onConnection) throws IOException {
         // trustedClients is unused: kwik's server cannot request a client certificate; the tunnel's
         // control stream proves the client instead (see QuicEngine).
-        return KwikListener.open(bind, identity, settings, onConnection);
+        ServerDatagramSocket socket = new ServerDatagramSocket(bind);
+        return KwikListener.open(socket, identity, settings, onConnection);
     }
 
     @Override
     public QuicConnection connect(InetSocketAddress bind, InetSocketAddress remote, TlsIdentity identity,
                                   PinnedTrust trustedServer, QuicSettings settings, Duration timeout)
             throws IOException {
+        return dial(local -> new DatagramSocket(bind), remote, identity, trustedServer, settings, timeout);
+    }
+
+    @Override
+    public SharedUdpSocket bindShared(InetSocketAddress bind, ForeignDatagrams foreign) throws IOException {
+        return new KwikSharedSocket(this, bind, foreign);
+    }
+
+    /** Connects from the socket {@code sockets} makes (kwik closes it when the connection ends). */
+    QuicConnection dial(DatagramSocketFactory sockets, InetSocketAddress remote, TlsIdentity identity,
+                        PinnedTrust trustedServer, QuicSettings settings, Duration timeout) throws IOException {
         // The caller's deadline, capped by the settings' handshake timeout (spec section 6: 30 s).
         Duration handshakeTimeout = timeout.compareTo(settings.handshakeTimeout()) < 0 ? timeout : settings.handshakeTimeout();
         QuicClientConnection kwik = QuicClientConnection.newBuilder()
@@ -91,7 +106,7 @@ public final class KwikEngine implements QuicEngine {
                 .defaultStreamReceiveBufferSize(settings.connectionWindow() / KWIK_CONNECTION_WINDOW_FACTOR)
                 .maxOpenPeerInitiatedBidirectionalStreams(settings.maxPeerStreams())
                 .maxOpenPeerInitiatedUnidirectionalStreams(0)
-                .socketFactory(server -> new DatagramSocket(bind))
+                .socketFactory(sockets)
                 .logger(new KwikLog("client to " + remote))
                 .build();
         kwik.setDefaultBidirectionalStreamReceiveBufferSize(settings.streamWindow());

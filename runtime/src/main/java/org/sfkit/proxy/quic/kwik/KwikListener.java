@@ -1,6 +1,7 @@
 package org.sfkit.proxy.quic.kwik;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -37,20 +38,23 @@ final class KwikListener implements QuicListener {
      */
     private static final int CONNECTION_ID_LENGTH = 8;
 
-    private final ServerDatagramSocket socket;
+    private final DatagramSocket socket;
     private final ServerConnector connector;
     private final InetSocketAddress localAddress;
     private final Set<KwikConnection> connections = ConcurrentHashMap.newKeySet();
 
-    private KwikListener(ServerDatagramSocket socket, ServerConnector connector) {
+    private KwikListener(DatagramSocket socket, ServerConnector connector) {
         this.socket = socket;
         this.connector = connector;
         this.localAddress = (InetSocketAddress) socket.getLocalSocketAddress();
     }
 
-    static KwikListener open(InetSocketAddress bind, TlsIdentity identity, QuicSettings settings,
+    /**
+     * Serves on {@code socket}, which must never throw from {@code receive()} while open (see
+     * {@link ServerDatagramSocket}); it is closed on failure and by {@link #close}.
+     */
+    static KwikListener open(DatagramSocket socket, TlsIdentity identity, QuicSettings settings,
                              Consumer<QuicConnection> onConnection) throws IOException {
-        ServerDatagramSocket socket = new ServerDatagramSocket(bind);
         try {
             ServerConnector connector = ServerConnector.builder()
                     .withSocket(socket)
@@ -75,7 +79,7 @@ final class KwikListener implements QuicListener {
             return listener;
         } catch (GeneralSecurityException | RuntimeException e) {
             socket.close();
-            throw new IOException("cannot start kwik QUIC server on " + bind, e);
+            throw new IOException("cannot start kwik QUIC server on " + socket.getLocalSocketAddress(), e);
         }
     }
 

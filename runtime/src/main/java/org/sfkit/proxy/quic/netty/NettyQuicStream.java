@@ -12,8 +12,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.util.ArrayDeque;
 import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.quic.StreamResetException;
 
 /**
@@ -30,6 +30,9 @@ final class NettyQuicStream implements QuicStream {
     private static final int INPUT_PAUSE_BYTES = 1 << 20;
     /** Ask again below this, so a reader taking small bites does not cause one read() per bite. */
     private static final int INPUT_RESUME_BYTES = INPUT_PAUSE_BYTES / 2;
+    /** First ring of a stream that receives: small, as most tunnels carry little; it doubles as needed. */
+    private static final int INITIAL_RING_BYTES = 16 << 10;
+    private static final byte[] EMPTY = new byte[0];
     /**
      * Bytes written but not yet taken by quiche (which itself holds at most the peer's window).
      * 1 MiB keeps the event loop busy between two writer wake-ups at several hundred MB/s.
@@ -44,7 +47,6 @@ final class NettyQuicStream implements QuicStream {
     private static final String QUICHE_STOP_SENDING = "STOP_SENDING";
 
     private final QuicStreamChannel channel;
-    private final ResetCodes resetCodes;
     private final Input input = new Input();
     private final Output output = new Output();
     // Event loop only. Netty frees the channel after FIN both ways; a reset or failed direction
@@ -52,9 +54,8 @@ final class NettyQuicStream implements QuicStream {
     private boolean inputEnded;
     private boolean outputEnded;
 
-    NettyQuicStream(QuicStreamChannel channel, ResetCodes resetCodes) {
+    NettyQuicStream(QuicStreamChannel channel) {
         this.channel = channel;
-        this.resetCodes = resetCodes;
         channel.pipeline().addLast(new Handler());
     }
 
@@ -79,33 +80,30 @@ final class NettyQuicStream implements QuicStream {
         IOException local = new IOException("stream was reset locally: code " + errorCode);
         input.fail(local);
         output.fail(local);
-        channel.eventLoop().execute(() -> {
-            resetCodes.announce(channel.streamId(), errorCode);
-            // RESET_STREAM and STOP_SENDING with the code (RFC 9000 sections 19.4, 19.5), then
-            // free the channel: both directions are finished.
-            channel.shutdown(code).addListener(f -> channel.close());
-        });
+        // RESET_STREAM and STOP_SENDING with the code (RFC 9000 sections 19.4, 19.5), then free
+        // the channel: both directions are finished.
+        channel.eventLoop().execute(() -> channel.shutdown(code).addListener(f -> channel.close()));
     }
 
-    /** The peer aborted a direction; learn its code (see {@link ResetCodes}) on the event loop, then fail. */
     /**
-     * The peer aborted a direction; learn its code (see {@link ResetCodes}), then fail. A reset of
-     * the peer's sending direction ends ours too: quiche frees a stream once RESET_STREAM and
-     * STOP_SENDING are both in, and writes still queued in Netty would then never complete (a
-     * writer blocked forever). Our peers reset both directions anyway ({@link #reset}).
+     * The peer aborted a direction (event loop). Its code is unknown: Netty 4.2.18's JNI wrapper of
+     * {@code quiche_conn_stream_recv} discards quiche's {@code out_error_code}, so a reset reaches
+     * Java only as "STREAM_RESET"; we report {@link StreamErrorCodes#ABORTED}. Nothing depends on
+     * the code: a tunnel's connect status travels in-band ({@code tunnel.ConnectStatus}). A reset of the peer's
+     * sending direction ends ours too: quiche frees a stream once RESET_STREAM and STOP_SENDING
+     * are both in, and writes still queued in Netty would then never complete (a writer blocked
+     * forever). Our peers reset both directions anyway ({@link #reset}).
      */
     private void peerAborted(Direction direction) {
-        resetCodes.resolve(channel.streamId(), channel.eventLoop(), code -> {
-            StreamResetException reset = new StreamResetException(code);
-            direction.fail(reset);
-            if (direction == input) {
-                output.fail(reset);
-                inputEnded();
-                outputEnded(); // closing fails the queued writes, which frees blocked writers
-            } else {
-                outputEnded();
-            }
-        });
+        StreamResetException reset = new StreamResetException(StreamErrorCodes.ABORTED);
+        direction.fail(reset);
+        if (direction == input) {
+            output.fail(reset);
+            inputEnded();
+            outputEnded(); // closing fails the queued writes, which frees blocked writers
+        } else {
+            outputEnded();
+        }
     }
 
     private void inputEnded() {
@@ -131,7 +129,11 @@ final class NettyQuicStream implements QuicStream {
     private final class Handler extends ChannelInboundHandlerAdapter {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
-            ctx.read();
+            // Streams are created with auto-read off so no byte arrives before this handler; from
+            // here on auto-read stays on while the reader keeps up: Netty then takes up to 16
+            // buffers per readable event and sends one window update for all of them, where one
+            // read() per buffer made it answer every buffer with its own packet.
+            ctx.channel().config().setAutoRead(true);
         }
 
         @Override
@@ -141,8 +143,8 @@ final class NettyQuicStream implements QuicStream {
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
-            if (input.wantsMore()) {
-                ctx.read();
+            if (!input.batchEnded()) {
+                ctx.channel().config().setAutoRead(false);
             }
         }
 
@@ -172,31 +174,67 @@ final class NettyQuicStream implements QuicStream {
         }
     }
 
-    /** Bounded queue of received buffers; -1 after FIN, an exception after a reset. */
+    /**
+     * Received bytes not yet read, -1 after FIN, an exception after a reset. The event loop copies
+     * each buffer into a ring and releases it at once: released by the reader thread instead,
+     * Netty's pooled buffers went through a contended cross-thread recycler queue, the reader's
+     * top hotspot (JFR). The reader is woken once per read batch, not once per packet.
+     */
     private final class Input extends InputStream implements Direction {
-        private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
-        private long queuedBytes;
+        private byte[] ring = EMPTY;
+        private int head;
+        private int size;
         private boolean readPaused;
         private boolean finished;
         private IOException failure;
         private boolean closed;
 
-        synchronized void arrived(ByteBuf buf) {
-            if (closed || failure != null) {
+        /** Event loop: one buffer of a read batch. */
+        void arrived(ByteBuf buf) {
+            try {
+                synchronized (this) {
+                    if (!closed && failure == null) {
+                        append(buf);
+                    }
+                }
+            } finally {
                 buf.release();
-                return;
             }
-            queue.add(buf);
-            queuedBytes += buf.readableBytes();
-            notifyAll();
         }
 
-        /** Called on the event loop after a read batch: go on reading, or pause until drained. */
-        synchronized boolean wantsMore() {
+        private void append(ByteBuf buf) {
+            int n = buf.readableBytes();
+            if (n == 0) {
+                return;
+            }
+            if (size + n > ring.length) {
+                grow(size + n);
+            }
+            int tail = (head + size) % ring.length;
+            int first = Math.min(n, ring.length - tail);
+            buf.readBytes(ring, tail, first);
+            buf.readBytes(ring, 0, n - first);
+            size += n;
+        }
+
+        /** Doubles the ring (bounded: reading pauses at {@link #INPUT_PAUSE_BYTES} plus one read batch). */
+        private void grow(int needed) {
+            byte[] bigger = new byte[Math.max(needed, Math.max(INITIAL_RING_BYTES, ring.length * 2))];
+            int first = Math.min(size, ring.length - head);
+            System.arraycopy(ring, head, bigger, 0, first);
+            System.arraycopy(ring, 0, bigger, first, size - first);
+            ring = bigger;
+            head = 0;
+        }
+
+        /** Event loop, after a read batch: wakes the reader; go on reading, or pause until drained. */
+        synchronized boolean batchEnded() {
+            notifyAll();
             if (finished || failure != null || closed) {
                 return false;
             }
-            readPaused = queuedBytes >= INPUT_PAUSE_BYTES;
+            // Once paused, only the reader resumes (it alone knows when it drained enough).
+            readPaused = readPaused || size >= INPUT_PAUSE_BYTES;
             return !readPaused;
         }
 
@@ -230,7 +268,7 @@ final class NettyQuicStream implements QuicStream {
             boolean resume;
             int n;
             synchronized (this) {
-                while (queue.isEmpty() && !finished && failure == null && !closed) {
+                while (size == 0 && !finished && failure == null && !closed) {
                     try {
                         wait();
                     } catch (InterruptedException e) {
@@ -241,46 +279,42 @@ final class NettyQuicStream implements QuicStream {
                 if (closed) {
                     throw new IOException("stream input closed");
                 }
-                if (queue.isEmpty()) {
+                if (size == 0) {
                     if (failure != null) {
                         throw failure;
                     }
                     return -1;
                 }
-                n = 0;
-                while (n < len && !queue.isEmpty()) {
-                    ByteBuf head = queue.peek();
-                    int take = Math.min(len - n, head.readableBytes());
-                    head.readBytes(b, off + n, take);
-                    n += take;
-                    if (!head.isReadable()) {
-                        queue.poll().release();
-                    }
-                }
-                queuedBytes -= n;
-                resume = readPaused && queuedBytes < INPUT_RESUME_BYTES;
+                n = Math.min(len, size);
+                int first = Math.min(n, ring.length - head);
+                System.arraycopy(ring, head, b, off, first);
+                System.arraycopy(ring, 0, b, off + first, n - first);
+                head = (head + n) % ring.length;
+                size -= n;
+                resume = readPaused && size < INPUT_RESUME_BYTES;
                 if (resume) {
                     readPaused = false;
                 }
             }
             if (resume) {
-                channel.read(); // thread-safe: Netty runs it on the event loop
+                // On the event loop, after any pause decided there before (tasks run in order).
+                channel.eventLoop().execute(() -> channel.config().setAutoRead(true));
             }
             return n;
         }
 
         @Override
         public synchronized int available() {
-            return (int) Math.min(Integer.MAX_VALUE, queuedBytes);
+            return size;
         }
 
         /** Stops reading: drops what is queued; the peer learns nothing until the stream is reset or done. */
         @Override
         public synchronized void close() {
             closed = true;
-            queue.forEach(ByteBuf::release);
-            queue.clear();
-            queuedBytes = 0;
+            ring = EMPTY;
+            head = 0;
+            size = 0;
             notifyAll();
         }
     }

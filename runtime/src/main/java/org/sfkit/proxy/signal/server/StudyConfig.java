@@ -46,19 +46,33 @@ public final class StudyConfig {
             }
             List<String> keys = new ArrayList<>();
             for (JsonElement key : study.getValue().getAsJsonArray()) {
-                if (!key.isJsonPrimitive() || !key.getAsJsonPrimitive().isString()
-                        || key.getAsString().isEmpty()) {
+                if (!key.isJsonPrimitive() || !key.getAsJsonPrimitive().isString()) {
                     throw new IllegalArgumentException("study " + study.getKey()
                             + ": every key must be a non-empty string");
                 }
                 keys.add(key.getAsString());
             }
-            if (keys.size() < 2 || keys.stream().distinct().count() != keys.size()) {
-                throw new IllegalArgumentException("study " + study.getKey()
-                        + ": needs at least two distinct keys (one per party)");
-            }
-            result.put(study.getKey(), List.copyOf(keys));
+            result.put(study.getKey(), checkedKeys(study.getKey(), keys));
         }
         return Map.copyOf(result);
+    }
+
+    /**
+     * The keys of one study, checked: non-empty, distinct (a key names one party), at least two
+     * (a study of one party has nobody to signal). Throws {@link IllegalArgumentException} naming
+     * the fault.
+     */
+    public static List<String> checkedKeys(String studyID, List<String> keys) {
+        if (studyID.isEmpty()) {
+            throw new IllegalArgumentException("empty study ID");
+        }
+        if (keys.stream().anyMatch(String::isEmpty)) {
+            throw new IllegalArgumentException("study " + studyID + ": every key must be a non-empty string");
+        }
+        if (keys.size() < 2 || keys.stream().distinct().count() != keys.size()) {
+            throw new IllegalArgumentException("study " + studyID
+                    + ": needs at least two distinct keys (one per party)");
+        }
+        return List.copyOf(keys);
     }
 }
