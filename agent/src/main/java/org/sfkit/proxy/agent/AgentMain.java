@@ -7,7 +7,7 @@ import java.lang.reflect.InvocationTargetException;
  * {@code Premain-Class} and {@code Agent-Class} of {@code sfkit-proxy.jar}. It puts the bootstrap
  * bridge into the boot loader first and only then loads the rest of the agent: this class must
  * not link against {@code org.sfkit.proxy.agent.bootstrap} (were the application loader to load
- * those classes from the jar before the injection, the advice and the agent would each see their
+ * those classes from the jar before the injection, the instrumented JDK code and the agent would each see their
  * own copy, or the injection would fail with a duplicate-class {@link LinkageError}).
  *
  * <p>Any failure is thrown out of {@code premain}, which stops the JVM: a tool that believes it

@@ -1,41 +1,50 @@
 package org.sfkit.proxy.agent;
 
-import java.io.IOException;
 import java.lang.instrument.Instrumentation;
-import org.sfkit.proxy.agent.diagnostic.LoopbackDialer;
-import org.sfkit.proxy.agent.handoff.LoopbackHandoff;
+import java.util.Map;
+import org.sfkit.proxy.agent.bootstrap.AgentBridge;
+import org.sfkit.proxy.cli.ProxyLauncher;
 import org.sfkit.proxy.tunnel.TunnelDialer;
 
 /**
  * The agent after the bootstrap injection (loaded by {@link AgentMain} only then): installs the
- * interception and, once a {@link TunnelDialer} is registered, starts carrying connects. Until a
- * dialer is registered every connect to 10.0.0.x fails with a {@code ConnectException} saying the
- * agent is not ready.
+ * interception at once, then starts the party's transport from the options on a daemon thread,
+ * so the application's start is not held up by certificates, the QUIC engine or peers.
  */
 public final class AgentRuntime {
-    private static LoopbackHandoff handoff;
+    private static final AgentTransport TRANSPORT = new AgentTransport();
 
     private AgentRuntime() {
     }
 
-    static void start(String optionString, Instrumentation instrumentation) throws IOException, ClassNotFoundException {
-        AgentOptions options = AgentOptions.parse(optionString, System.getenv());
+    static void start(String optionString, Instrumentation instrumentation) throws ClassNotFoundException {
+        AgentBridge.install(TRANSPORT);
         ConnectInterception.install(instrumentation);
-        if (options.flag(AgentOptions.LOOPBACK_DIALER)) {
-            register(new LoopbackDialer(options.intSet(AgentOptions.LOOPBACK_PARTIES, LoopbackDialer.DEFAULT_PARTIES)));
-        }
+        Thread starter = new Thread(() -> launch(optionString, System.getenv()), "sfkit-agent-start");
+        starter.setDaemon(true);
+        starter.start();
     }
 
     /**
-     * Makes {@code dialer} carry every intercepted connect from now on (the node's transport in
-     * production; {@link LoopbackDialer} in the test mode). A second call replaces the dialer.
+     * Never throws: a bad option or a transport that cannot start is said on stderr (the host
+     * application runs on) and every connect to 10.0.0.x fails with the same message.
      */
-    public static synchronized void register(TunnelDialer dialer) throws IOException {
-        if (handoff == null) {
-            handoff = LoopbackHandoff.start(dialer);
-            Runtime.getRuntime().addShutdownHook(new Thread(handoff::close, "sfkit-agent-shutdown"));
-        } else {
-            handoff.use(dialer);
+    private static void launch(String optionString, Map<String, String> environment) {
+        try {
+            ProxyLauncher launcher = ProxyLauncher.start(
+                    AgentOptions.parse(optionString, environment, ProxyLauncher.optionNames()));
+            Runtime.getRuntime().addShutdownHook(new Thread(launcher::close, "sfkit-agent-shutdown"));
+            TRANSPORT.use(launcher.node());
+            launcher.socksAddress().ifPresent(socks -> System.err.println("sfkit-proxy agent: SOCKS5 on " + socks));
+        } catch (Exception | LinkageError e) {
+            System.err.println("sfkit-proxy agent: not started: " + e.getMessage()
+                    + " (connects to 10.0.0.x will fail; the application runs on)");
+            TRANSPORT.failed(e);
         }
+    }
+
+    /** Makes {@code dialer} carry every intercepted connect from now on, replacing the options' transport. */
+    public static void register(TunnelDialer dialer) {
+        TRANSPORT.use(dialer);
     }
 }

@@ -15,7 +15,8 @@ import java.util.Set;
  * without {@code sun.misc.Unsafe} (which warns on JDK 24+): {@code java.base} is asked, through
  * {@link Instrumentation#redefineModule}, to export {@code jdk.internal.misc} to this agent, whose
  * {@code Unsafe.defineClass} accepts the boot loader ({@code null}). The same call opens
- * {@code sun.nio.ch} to the agent, for the hand-off that binds sockets before their connect.
+ * {@code sun.nio.ch} to the agent, for the hand-off that binds sockets before their connect, and
+ * {@code java.net}, for closing the JDK {@code SocketImpl} an in-memory pipe replaces.
  */
 final class BootstrapInjector {
     /** Interfaces first: defining a class does not resolve them, but this keeps the order obvious. */
@@ -31,7 +32,7 @@ final class BootstrapInjector {
         Module agent = BootstrapInjector.class.getModule();
         instrumentation.redefineModule(javaBase, Set.of(),
                 Map.of("jdk.internal.misc", Set.of(agent)),
-                Map.of("sun.nio.ch", Set.of(agent)),
+                Map.of("sun.nio.ch", Set.of(agent), "java.net", Set.of(agent)),
                 Set.of(), Map.of());
 
         Class<?> unsafeClass = Class.forName("jdk.internal.misc.Unsafe");

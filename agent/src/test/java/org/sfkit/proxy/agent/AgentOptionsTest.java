@@ -8,42 +8,46 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.sfkit.proxy.cli.ProxyLauncher;
 
 class AgentOptionsTest {
+    private static final Set<String> CLI_NAMES = ProxyLauncher.optionNames();
+
+    @Test
+    void theKeysAreTheCliFlagNames() {
+        assertThat(CLI_NAMES).contains("api", "study", "pid", "stun", "auth-key", "mpc", "socks", "peer", "peer-cert",
+                "cert", "key", "udp-host", "udp-port", "quic-engine", "v").doesNotContain("help", "h");
+    }
+
     @ParameterizedTest(name = "options \"{0}\", env \"{1}\" -> {2}")
     @CsvSource(delimiter = '|', nullValues = "null", value = {
-            "loopback-dialer=true           | null  | true",
-            "loopback-dialer=false          | true  | false",
-            "null                           | true  | true",
-            "''                             | null  | false",
-            "' loopback-dialer = TRUE ; '   | null  | true",
+            "pid=2                  | null | 2",
+            "pid=2                  | 5    | 2",
+            "null                   | 5    | 5",
+            "''                     | null | null",
+            "' pid = 3 ; '          | null | 3",
+            "study=s1;pid=4         | 5    | 4",
     })
-    void optionStringWinsOverEnvironment(String options, String env, boolean expected) {
-        Map<String, String> environment = env == null ? Map.of() : Map.of("SFKIT_PROXY_LOOPBACK_DIALER", env);
+    void optionStringWinsOverEnvironment(String options, String env, String expected) {
+        Map<String, String> environment = env == null ? Map.of() : Map.of("SFKIT_PROXY_PID", env);
 
-        assertThat(AgentOptions.parse(options, environment).flag(AgentOptions.LOOPBACK_DIALER)).isEqualTo(expected);
+        assertThat(AgentOptions.parse(options, environment, CLI_NAMES).get("pid")).isEqualTo(expected);
     }
 
     @Test
-    void listsOfPartiesParse() {
-        AgentOptions options = AgentOptions.parse("loopback-parties=1, 3;loopback-dialer=true", Map.of());
+    void environmentNamesAreUpperCaseWithUnderscores() {
+        Map<String, String> options = AgentOptions.parse(null, Map.of("SFKIT_PROXY_AUTH_KEY", "k", "SFKIT_PROXY_PEER_CERT", "1=a.pem"),
+                CLI_NAMES);
 
-        assertThat(options.intSet(AgentOptions.LOOPBACK_PARTIES, "0")).isEqualTo(Set.of(1, 3));
-        assertThat(AgentOptions.parse("", Map.of()).intSet(AgentOptions.LOOPBACK_PARTIES, "0,1,2")).isEqualTo(Set.of(0, 1, 2));
+        assertThat(options).containsEntry("auth-key", "k").containsEntry("peer-cert", "1=a.pem");
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "loopback-dialler=true | unknown sfkit-proxy agent option 'loopback-dialler'",
-            "loopback-dialer       | is not key=value",
+            "pidd=1      | unknown option 'pidd'",
+            "pid         | is not key=value",
     })
     void malformedOrUnknownOptionsAreErrors(String options, String message) {
-        assertThatThrownBy(() -> AgentOptions.parse(options, Map.of())).hasMessageContaining(message);
-    }
-
-    @Test
-    void aFlagMustBeTrueOrFalse() {
-        assertThatThrownBy(() -> AgentOptions.parse("loopback-dialer=yes", Map.of()).flag(AgentOptions.LOOPBACK_DIALER))
-                .hasMessageContaining("must be true or false");
+        assertThatThrownBy(() -> AgentOptions.parse(options, Map.of(), CLI_NAMES)).hasMessageContaining(message);
     }
 }

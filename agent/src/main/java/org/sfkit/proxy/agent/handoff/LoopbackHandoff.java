@@ -16,7 +16,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import org.sfkit.proxy.agent.bootstrap.AgentBridge;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.tunnel.StreamBridge;
@@ -38,7 +37,7 @@ import org.sfkit.proxy.tunnel.TunnelException;
  * finds the stream by the accepted socket's remote port and splices the two with
  * {@link StreamBridge}. The application still sees 10.0.0.N:p as its remote address.
  */
-public final class LoopbackHandoff implements AgentBridge.Redirector, AutoCloseable {
+public final class LoopbackHandoff implements AutoCloseable {
     /**
      * How long an opened stream waits for its application socket to reach the listener. The
      * connect is already under way when the stream is parked, so this only matters when the
@@ -51,7 +50,7 @@ public final class LoopbackHandoff implements AgentBridge.Redirector, AutoClosea
     private record Pending(QuicStream stream, String label) {
     }
 
-    private volatile TunnelDialer dialer;
+    private final TunnelDialer dialer;
     private final ServerSocket listener;
     private final InetSocketAddress listenerAddress;
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
@@ -67,29 +66,24 @@ public final class LoopbackHandoff implements AgentBridge.Redirector, AutoClosea
         this.listenerAddress = (InetSocketAddress) listener.getLocalSocketAddress();
     }
 
-    /** Starts the listener and makes the advice carry connects through {@code dialer}. */
+    /** Starts the listener; connects handed off from then on are carried through {@code dialer}. */
     public static LoopbackHandoff start(TunnelDialer dialer) throws IOException {
         ServerSocket listener = new ServerSocket(0, LISTEN_BACKLOG, InetAddress.getLoopbackAddress());
         LoopbackHandoff handoff = new LoopbackHandoff(dialer, listener);
         Thread acceptor = new Thread(handoff::acceptLoop, "sfkit-agent-listener");
         acceptor.setDaemon(true);
         acceptor.start();
-        AgentBridge.install(handoff);
         return handoff;
     }
 
-    public void use(TunnelDialer replacement) {
-        dialer = replacement;
-    }
-
-    @Override
-    public InetSocketAddress redirect(ProtocolFamily family, FileDescriptor fd, InetAddress target, int port)
+    /** Dials {@code target:port}, binds the JDK socket {@code fd} and returns where its connect must go. */
+    public InetSocketAddress handOff(ProtocolFamily family, FileDescriptor fd, InetAddress target, int port)
             throws IOException {
         return handOff(target, port, () -> JdkSockets.bindLoopbackIfUnbound(family, fd));
     }
 
-    @Override
-    public InetSocketAddress redirect(Object nettySocket, InetSocketAddress target) throws IOException {
+    /** The same for a Netty native socket. */
+    public InetSocketAddress handOff(Object nettySocket, InetSocketAddress target) throws IOException {
         return handOff(target.getAddress(), target.getPort(), () -> NettySockets.bindLoopbackIfUnbound(nettySocket));
     }
 
