@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
@@ -16,14 +17,16 @@ import org.ice4j.Transport;
 import org.ice4j.TransportAddress;
 import org.ice4j.ice.Agent;
 import org.ice4j.ice.CandidatePair;
+import org.ice4j.ice.CandidateExtendedType;
 import org.ice4j.ice.CandidateType;
 import org.ice4j.ice.Component;
+import org.ice4j.ice.HostCandidate;
 import org.ice4j.ice.IceMediaStream;
 import org.ice4j.ice.IceProcessingState;
 import org.ice4j.ice.KeepAliveStrategy;
 import org.ice4j.ice.LocalCandidate;
 import org.ice4j.ice.RemoteCandidate;
-import org.ice4j.ice.harvest.StunCandidateHarvester;
+import org.ice4j.ice.ServerReflexiveCandidate;
 import org.sfkit.proxy.config.IpLiterals;
 import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.SharedUdpSocket;
@@ -61,6 +64,8 @@ public final class IceSession implements AutoCloseable {
 
     private final IceOptions options;
     private final Events events;
+    /** Where events from the socket's receive thread are handed off to (they take callers' locks). */
+    private final Executor executor;
     private final IceCredential localCredential = IceCredential.generate();
     private final StunDemux demux = new StunDemux();
     private final SharedUdpSocket socket;
@@ -74,10 +79,12 @@ public final class IceSession implements AutoCloseable {
     private volatile boolean closed;
     private volatile StunBindingRefresh refresh;
 
-    private IceSession(IceOptions options, QuicEngine engine, boolean controlling, Events events) throws IOException {
+    private IceSession(IceOptions options, QuicEngine engine, boolean controlling, Events events, Executor executor)
+            throws IOException {
         Ice4jDefaults.apply(); // before the first ice4j class reads its configuration
         this.options = options;
         this.events = events;
+        this.executor = executor;
         this.socket = engine.bindShared(options.bindAddress(), demux);
         demux.attach(socket);
         agent = new SignalledAgent(localCredential);
@@ -101,13 +108,14 @@ public final class IceSession implements AutoCloseable {
 
     /**
      * Binds the socket, makes the agent and its host candidates (reported at once through
-     * {@code events}), then gathers server-reflexive candidates on {@code gatherer}.
+     * {@code events}), then asks the STUN servers for server-reflexive ones; events from that
+     * run on {@code executor}.
      */
     public static IceSession start(IceOptions options, QuicEngine engine, boolean controlling, Events events,
-                                   Executor gatherer) throws IOException {
-        IceSession session = new IceSession(options, engine, controlling, events);
+                                   Executor executor) throws IOException {
+        IceSession session = new IceSession(options, engine, controlling, events, executor);
         session.component.getLocalCandidates().forEach(session::report);
-        gatherer.execute(session::gatherReflexive);
+        session.gatherReflexive();
         return session;
     }
 
@@ -188,35 +196,50 @@ public final class IceSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Gathering ends when every STUN server answered or was given up ({@link ReflexiveGathering});
+     * only then do checks start and is the certificate made (its IP SANs need the srflx address).
+     * A later answer is still added and trickled.
+     */
     private void gatherReflexive() {
         long start = System.nanoTime();
-        for (InetSocketAddress server : options.stunServers()) {
+        ReflexiveGathering.start(demux, options.stunServers(), executor, this::reflexive).thenRunAsync(() -> {
+            LOG.fine(() -> "gathered in " + (System.nanoTime() - start) / 1_000_000 + " ms local="
+                    + socket.localAddress() + " candidates=" + component.getLocalCandidates());
+            synchronized (this) {
+                gathered = true;
+                maybeStartChecks();
+            }
             if (closed) {
                 return;
             }
-            try {
-                StunCandidateHarvester harvester = new StunCandidateHarvester(new TransportAddress(server, Transport.UDP));
-                // The harvester adds what it finds to the component itself.
-                harvester.harvest(component).forEach(this::report);
-            } catch (RuntimeException e) {
-                LOG.log(Level.INFO, "STUN server " + server + " gave no candidate", e);
-            }
-        }
-        LOG.fine(() -> "gathered in " + (System.nanoTime() - start) / 1_000_000 + " ms local=" + socket.localAddress()
-                + " candidates=" + component.getLocalCandidates());
-        synchronized (this) {
-            gathered = true;
-            maybeStartChecks();
-        }
-        if (!closed) {
             if (!options.stunServers().isEmpty()) {
-                refresh = StunBindingRefresh.start(demux, options.stunServers(), Set.copyOf(localAddresses()),
-                        why -> events.failed(why));
+                refresh = StunBindingRefresh.start(demux, options.stunServers(), localAddresses()::contains,
+                        why -> executor.execute(() -> events.failed(why)));
                 if (closed) {
                     refresh.close();
                 }
             }
             events.gathered();
+        }, executor);
+    }
+
+    /** A STUN server's answer: a srflx candidate based on our (first non-loopback) host candidate. */
+    private void reflexive(InetSocketAddress server, InetSocketAddress mapped) {
+        if (closed) {
+            return;
+        }
+        Optional<HostCandidate> base = component.getLocalCandidates().stream()
+                .filter(HostCandidate.class::isInstance).map(HostCandidate.class::cast)
+                .min(Comparator.comparing((HostCandidate h) -> h.getTransportAddress().getAddress().isLoopbackAddress()));
+        if (base.isEmpty()) {
+            return;
+        }
+        ServerReflexiveCandidate candidate = new ServerReflexiveCandidate(new TransportAddress(mapped, Transport.UDP),
+                base.get(), new TransportAddress(server, Transport.UDP),
+                CandidateExtendedType.STUN_SERVER_REFLEXIVE_CANDIDATE);
+        if (component.addLocalCandidate(candidate)) {
+            report(candidate);
         }
     }
 

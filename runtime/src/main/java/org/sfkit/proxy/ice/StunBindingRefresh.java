@@ -8,12 +8,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,7 +39,7 @@ final class StunBindingRefresh implements AutoCloseable {
     private static final int ATTRIBUTE_HEADER = 4;
     private static final int FAMILY_IPV4 = 0x01;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
+    static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sfkit-stun-refresh");
         t.setDaemon(true);
         return t;
@@ -52,10 +52,11 @@ final class StunBindingRefresh implements AutoCloseable {
     }
 
     /**
-     * @param ours every address our candidates have: an answer outside it is a changed mapping
+     * @param ours whether an address is one of our candidates' (asked at each answer: a late
+     *     srflx candidate joins them): an answer outside them is a changed mapping
      * @param changed told once, with a description, when a mapping changed
      */
-    static StunBindingRefresh start(StunDemux demux, List<InetSocketAddress> servers, Set<InetSocketAddress> ours,
+    static StunBindingRefresh start(StunDemux demux, List<InetSocketAddress> servers, Predicate<InetSocketAddress> ours,
                                     Consumer<String> changed) {
         Runnable round = () -> {
             for (InetSocketAddress server : servers) {
@@ -63,7 +64,7 @@ final class StunBindingRefresh implements AutoCloseable {
                 ByteBuffer id = StunDatagrams.transactionId(request);
                 try {
                     demux.sendOwn(request, server, answer -> mappedAddress(answer)
-                            .filter(mapped -> !ours.contains(mapped))
+                            .filter(mapped -> !ours.test(mapped))
                             .ifPresent(mapped -> changed.accept("NAT mapping toward STUN server " + server
                                     + " is now " + mapped + ", none of our candidates")));
                     TIMER.schedule(() -> demux.forget(id), ANSWER_WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -76,7 +77,7 @@ final class StunBindingRefresh implements AutoCloseable {
                 TimeUnit.MILLISECONDS));
     }
 
-    private static ByteBuffer request() {
+    static ByteBuffer request() {
         byte[] id = new byte[StunDatagrams.TRANSACTION_LENGTH];
         RANDOM.nextBytes(id);
         ByteBuffer request = ByteBuffer.allocate(StunDatagrams.HEADER_LENGTH);

@@ -13,6 +13,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sfkit.proxy.config.VirtualAddressPlan;
@@ -33,6 +35,11 @@ import org.sfkit.proxy.tunnel.TunnelException;
  */
 public final class SignalledNode implements PartyNode {
     private static final Logger LOG = Logger.getLogger(SignalledNode.class.getName());
+    /**
+     * The website's (and our server's) answer to a message for a party that is not connected
+     * (spec section 3); the message is dropped, so the sender must resend it.
+     */
+    private static final Pattern UNEXPECTED_TARGET = Pattern.compile("Unexpected target id (\\d{1,9})");
     /**
      * How long {@link #open} waits for a link: a first ICE attempt (gathering with STUN
      * retransmissions, checks, certificates, QUIC) or a restart after a dead path both fit.
@@ -75,6 +82,15 @@ public final class SignalledNode implements PartyNode {
                     public void onOpen(boolean reconnected) {
                         LOG.info("signalling open" + (reconnected ? " again" : "") + " study=" + config.studyID());
                         allPeers().forEach(p -> workers.execute(() -> p.signallingOpen(reconnected)));
+                    }
+
+                    /** The target is not connected to the server (yet, or any more): resend later. */
+                    @Override
+                    public void onServerError(String text) {
+                        Matcher m = UNEXPECTED_TARGET.matcher(text);
+                        if (m.matches()) {
+                            peer(Integer.parseInt(m.group(1))).ifPresent(p -> workers.execute(p::peerAbsent));
+                        }
                     }
 
                     @Override

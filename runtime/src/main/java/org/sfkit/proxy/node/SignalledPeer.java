@@ -51,6 +51,17 @@ final class SignalledPeer {
     static final Duration RETRY_MIN = Duration.ofMillis(500);
     /** Cap of the doubling pause, so a peer back after an outage is found within seconds. */
     static final Duration RETRY_MAX = Duration.ofSeconds(5);
+    /**
+     * First pause before resending to a peer the server said is not connected: a restarting
+     * proxy is back within seconds, and each resend bounces again until then.
+     */
+    static final Duration ABSENT_RESEND_MIN = Duration.ofSeconds(1);
+    /**
+     * Cap of the doubling pause: a few messages per peer every 5 s while it is away (no storm),
+     * and a peer back after any outage gets our credential within 5 s, well inside the 30 s
+     * promise (it also gets it at once when its own credential arrives).
+     */
+    static final Duration ABSENT_RESEND_MAX = Duration.ofSeconds(5);
 
     private final SignalledNode node;
     private final int peerPid;
@@ -58,6 +69,8 @@ final class SignalledPeer {
     private Attempt attempt; // guarded by this
     private Duration retryPause = RETRY_MIN; // guarded by this
     private ScheduledFuture<?> retry; // guarded by this
+    private Duration absentPause = ABSENT_RESEND_MIN; // guarded by this
+    private ScheduledFuture<?> absentResend; // guarded by this; one pending resend however many messages bounced
     private PeerStatus status; // guarded by this
     private boolean peerSpeaksSfkit; // guarded by this; whether the last certificate announced our extension
     private boolean closed; // guarded by this
@@ -92,6 +105,29 @@ final class SignalledPeer {
         if (attempt == null) {
             startAttempt();
         } else if (reconnected) {
+            attempt.resend();
+        }
+    }
+
+    /**
+     * The server dropped a message of ours because the peer is not connected to it (it is
+     * restarting): the current attempt's messages are resent after a doubling pause until the
+     * peer is back (its credential arrives), so it never waits for credentials that bounced.
+     */
+    synchronized void peerAbsent() {
+        if (closed || absentResend != null) {
+            return;
+        }
+        Duration pause = absentPause;
+        absentPause = absentPause.multipliedBy(2).compareTo(ABSENT_RESEND_MAX) > 0
+                ? ABSENT_RESEND_MAX : absentPause.multipliedBy(2);
+        absentResend = node.timers().schedule(() -> node.workers().execute(this::resendToAbsentPeer),
+                pause.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void resendToAbsentPeer() {
+        absentResend = null;
+        if (!closed && attempt != null && attempt.ice != null) {
             attempt.resend();
         }
     }
@@ -146,8 +182,17 @@ final class SignalledPeer {
             if (closed) {
                 return;
             }
+            // The peer is back: what of ours bounced while it was away goes now, not after the pause.
+            boolean missedOurs = absentResend != null;
+            if (missedOurs) {
+                absentResend.cancel(false);
+                absentResend = null;
+            }
+            absentPause = ABSENT_RESEND_MIN;
             if (attempt == null) {
                 startAttempt();
+            } else if (missedOurs && attempt.ice != null) {
+                attempt.resend();
             }
             if (attempt != null && attempt.ice != null) {
                 attempt.ice.remoteCredential(credential);
@@ -203,6 +248,9 @@ final class SignalledPeer {
             closed = true;
             if (retry != null) {
                 retry.cancel(false);
+            }
+            if (absentResend != null) {
+                absentResend.cancel(false);
             }
             last = attempt;
         }
