@@ -40,6 +40,9 @@ final class PeerLink {
             connection = next;
             notifyAll();
         }
+        if (peerExpectsStatus) {
+            next.useDatagramKeepAlives(); // one of ours: it accepts datagrams (a Go peer would not)
+        }
         next.onPeerStream(stream -> executor.execute(() -> TunnelEnds.answer(stream, pid, peerExpectsStatus)));
         next.closeFuture().thenRun(() -> detach(next));
         if (previous != null && previous != next) {

@@ -12,6 +12,16 @@ import java.util.function.Consumer;
  */
 public interface QuicConnection extends AutoCloseable {
 
+    /**
+     * Tells the engine the peer is one of ours and accepts DATAGRAM frames (RFC 9221), so an
+     * engine without PING (Netty) may keep the connection alive with them. Never for other peers:
+     * Netty closes the whole connection when a datagram cannot be sent to a peer that did not
+     * negotiate them (a Go or plain kwik peer), and cannot tell us whether it did. Engines that
+     * can PING ignore this.
+     */
+    default void useDatagramKeepAlives() {
+    }
+
     /** Opens a new bidirectional stream; blocks while the peer's stream limit is used up. */
     QuicStream openStream() throws IOException;
 

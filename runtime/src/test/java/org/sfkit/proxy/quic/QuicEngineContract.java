@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.sfkit.proxy.tls.SelfSignedCertificates;
 
 /**
@@ -71,15 +73,25 @@ public abstract class QuicEngineContract {
     /** A server whose accepted connections land in the returned queue. */
     protected BlockingQueue<QuicConnection> server(TlsIdentity id, PinnedTrust clients, InetSocketAddress[] boundOut)
             throws IOException {
+        return server(id, clients, boundOut, QuicSettings.defaults());
+    }
+
+    private BlockingQueue<QuicConnection> server(TlsIdentity id, PinnedTrust clients, InetSocketAddress[] boundOut,
+                                                 QuicSettings settings) throws IOException {
         BlockingQueue<QuicConnection> accepted = new LinkedBlockingQueue<>();
-        QuicListener listener = engine().listen(ANY_LOOPBACK, id, clients, QuicSettings.defaults(), accepted::add);
+        QuicListener listener = engine().listen(ANY_LOOPBACK, id, clients, settings, accepted::add);
         toClose.add(listener);
         boundOut[0] = listener.localAddress();
         return accepted;
     }
 
     protected QuicConnection client(InetSocketAddress server, TlsIdentity id, PinnedTrust trust) throws IOException {
-        QuicConnection c = clientEngine().connect(ANY_LOOPBACK, server, id, trust, QuicSettings.defaults(), CONNECT_TIMEOUT);
+        return client(server, id, trust, QuicSettings.defaults());
+    }
+
+    private QuicConnection client(InetSocketAddress server, TlsIdentity id, PinnedTrust trust, QuicSettings settings)
+            throws IOException {
+        QuicConnection c = clientEngine().connect(ANY_LOOPBACK, server, id, trust, settings, CONNECT_TIMEOUT);
         toClose.add(c);
         return c;
     }
@@ -88,9 +100,13 @@ public abstract class QuicEngineContract {
     }
 
     private Pair connectedPair() throws Exception {
+        return connectedPair(QuicSettings.defaults());
+    }
+
+    private Pair connectedPair(QuicSettings settings) throws Exception {
         InetSocketAddress[] bound = new InetSocketAddress[1];
-        BlockingQueue<QuicConnection> accepted = server(serverId, PinnedTrust.of(clientId.certificate()), bound);
-        QuicConnection c = client(bound[0], clientId, PinnedTrust.of(serverId.certificate()));
+        BlockingQueue<QuicConnection> accepted = server(serverId, PinnedTrust.of(clientId.certificate()), bound, settings);
+        QuicConnection c = client(bound[0], clientId, PinnedTrust.of(serverId.certificate()), settings);
         QuicConnection s = accepted.poll(10, TimeUnit.SECONDS);
         assertThat(s).as("server accepted a connection").isNotNull();
         toClose.add(s);
@@ -179,6 +195,26 @@ public abstract class QuicEngineContract {
         QuicStream s = peerStreams.poll(10, TimeUnit.SECONDS);
         assertThat(s).isNotNull();
         assertThat(digestAll(s.input())).isEqualTo(sent.get(60, TimeUnit.SECONDS));
+    }
+
+    /**
+     * Keep-alives must be something the peer accepts, both before and after the node marks the
+     * peer as one of ours: a Netty datagram keep-alive to a kwik peer that had not negotiated
+     * datagrams closed the connection at the first one, in the middle of a transfer.
+     */
+    @ParameterizedTest(name = "datagram keep-alives {0}")
+    @ValueSource(booleans = {false, true})
+    void aConnectionStaysUsableAcrossManyKeepAlives(boolean ours) throws Exception {
+        Pair p = connectedPair(QuicSettings.builder().keepAlive(Duration.ofMillis(200)).build());
+        if (ours) {
+            p.client().useDatagramKeepAlives();
+            p.server().useDatagramKeepAlives();
+        }
+        echoStreams(p.server());
+        Thread.sleep(2_000); // ten keep-alive periods, each way
+        byte[] payload = new byte[64 * 1024];
+        new Random(7).nextBytes(payload);
+        assertThat(roundTrip(p.client().openStream(), payload)).isEqualTo(payload);
     }
 
     @Test

@@ -33,6 +33,7 @@ final class KwikConnection implements QuicConnection {
         this.connection = connection;
         this.remote = remote;
         this.peerCertificate = peerCertificate;
+        connection.setDatagramHandler(keepAlive -> { }); // a Netty peer's keep-alive: nothing to do
         connection.setConnectionListener(new ConnectionListener() {
             @Override
             public void disconnected(ConnectionTerminatedEvent event) {

@@ -89,6 +89,8 @@ public final class KwikEngine implements QuicEngine {
         Duration handshakeTimeout = timeout.compareTo(settings.handshakeTimeout()) < 0 ? timeout : settings.handshakeTimeout();
         QuicClientConnection kwik = QuicClientConnection.newBuilder()
                 .applicationProtocol(QuicSettings.ALPN)
+                // Accept a Netty peer's keep-alive datagrams (NettyQuicConnection.sendKeepAlive).
+                .enableDatagramExtension()
                 // kwik checks the server certificate's name against host() after the trust
                 // manager: DNS SANs first, else every CN must equal it (no CN passes). Our
                 // certificates say CN=sfkit-proxy, the Go peer's have no subject, neither has DNS

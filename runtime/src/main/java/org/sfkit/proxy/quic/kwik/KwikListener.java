@@ -111,6 +111,12 @@ final class KwikListener implements QuicListener {
             public int maxConcurrentPeerInitiatedUnidirectionalStreams() {
                 return 0;
             }
+
+            // Accept a Netty peer's keep-alive datagrams (NettyQuicConnection.sendKeepAlive).
+            @Override
+            public boolean enableDatagramExtension() {
+                return true;
+            }
         };
     }
 

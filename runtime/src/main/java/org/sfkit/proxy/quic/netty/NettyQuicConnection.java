@@ -35,6 +35,8 @@ final class NettyQuicConnection implements QuicConnection {
     private static final Logger LOG = Logger.getLogger(NettyQuicConnection.class.getName());
     private static final AttributeKey<NettyQuicConnection> CONNECTION = AttributeKey.valueOf(NettyQuicConnection.class, "connection");
 
+    /** Set once the node knows the peer accepts datagrams; see {@link #useDatagramKeepAlives}. */
+    private volatile boolean datagramKeepAlives;
     private final QuicChannel channel;
     private final X509Certificate peerCertificate;
     private final InetSocketAddress remoteAddress;
@@ -144,15 +146,24 @@ final class NettyQuicConnection implements QuicConnection {
      * binding), so we send a one-byte DATAGRAM frame (RFC 9221), which is ack-eliciting like PING
      * (RFC 9221 section 5.2): it restarts the peer's idle timer on receipt and ours on its ACK
      * (RFC 9000 section 10.1), and refreshes NAT bindings. Tested: a connection with a 1.5 s idle
-     * timeout stays up for three idle periods on keep-alives alone. A peer without the datagram
-     * extension (Go, kwik) makes the write fail, which is harmless; those peers ping us themselves
-     * (Go every 15 s, kwik clients every idle/2).
+     * timeout stays up for three idle periods on keep-alives alone. Sent only once the node said
+     * the peer is ours ({@link #useDatagramKeepAlives}): to a peer that did not negotiate datagrams
+     * the first one closed the whole connection (Netty closes it when quiche refuses the send;
+     * Netty 4.2.18 reports every peer's max_datagram_frame_size as 0, so we cannot ask). Go peers
+     * ping us themselves (every 15 s, spec section 6).
      */
     private void sendKeepAlive() {
-        if (channel.isActive()) {
+        if (channel.isActive() && datagramKeepAlives) {
             channel.writeAndFlush(channel.alloc().directBuffer(1).writeByte(0));
         }
     }
+
+    @Override
+    public void useDatagramKeepAlives() {
+        datagramKeepAlives = true;
+    }
+
+
 
     private void peerStreamArrived(QuicStream stream) {
         Consumer<QuicStream> handler;

@@ -219,6 +219,8 @@ class NettyQuicEngineTest extends QuicEngineContract {
         Duration idle = Duration.ofMillis(1500);
         // Five keep-alives per idle period: a loaded CI machine may delay one or two.
         Pair p = pair(QuicSettings.builder().maxIdle(idle).keepAlive(idle.dividedBy(5)).build());
+        p.client().useDatagramKeepAlives();
+        p.server().useDatagramKeepAlives();
         // Three idle timeouts without application data: only keep-alives cross the connection.
         Thread.sleep(idle.multipliedBy(3).toMillis());
         assertThat(p.client().isOpen()).isTrue();
