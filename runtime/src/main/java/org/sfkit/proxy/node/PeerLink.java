@@ -1,6 +1,7 @@
 package org.sfkit.proxy.node;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.Executor;
 import java.util.logging.Logger;
 import org.sfkit.proxy.quic.QuicConnection;
@@ -59,6 +60,18 @@ final class PeerLink {
             connection = null;
         }
         LOG.info("peer disconnected pid=" + pid);
+    }
+
+    /** Blocks until every link is up or the timeout passes; true when all are. */
+    static boolean awaitAll(Collection<PeerLink> links, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (PeerLink link : links) {
+            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+            if (link.awaitConnection(left) == null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The live connection, waiting up to {@code timeout} for one; {@code null} if none came. */

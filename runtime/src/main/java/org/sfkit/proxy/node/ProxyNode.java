@@ -108,14 +108,7 @@ public final class ProxyNode implements PartyNode {
 
     @Override
     public boolean awaitPeers(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (PeerLink link : links.values()) {
-            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            if (link.awaitConnection(left) == null) {
-                return false;
-            }
-        }
-        return true;
+        return PeerLink.awaitAll(links.values(), timeout);
     }
 
     @Override

@@ -188,14 +188,7 @@ public final class SignalledNode implements PartyNode {
 
     @Override
     public boolean awaitPeers(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (SignalledPeer peer : allPeers()) {
-            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            if (peer.link().awaitConnection(left) == null) {
-                return false;
-            }
-        }
-        return true;
+        return PeerLink.awaitAll(allPeers().stream().map(SignalledPeer::link).toList(), timeout);
     }
 
     @Override

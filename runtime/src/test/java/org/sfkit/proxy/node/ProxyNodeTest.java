@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +23,7 @@ import org.sfkit.proxy.quic.QuicSettings;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.TlsIdentity;
 import org.sfkit.proxy.tls.SelfSignedCertificates;
+import org.sfkit.proxy.testing.EchoService;
 import org.sfkit.proxy.tunnel.TunnelException;
 
 /** Two or three real nodes on loopback, per engine: tunnels, their failures, and recovery. */
@@ -66,37 +64,14 @@ class ProxyNodeTest {
         return new StaticPeer(pid, new InetSocketAddress(LOOPBACK, udpPort), ids[pid].certificate());
     }
 
-    /** An echo service on 127.0.0.1: echoes until EOF, then closes its side. */
     private int echoServer() throws IOException {
-        ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
-        toClose.add(server);
-        Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    new Thread(() -> {
-                        try (s) {
-                            s.getInputStream().transferTo(s.getOutputStream());
-                        } catch (IOException ignored) {
-                            // client went away
-                        }
-                    }).start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return server.getLocalPort();
+        EchoService echo = EchoService.start();
+        toClose.add(echo);
+        return echo.port();
     }
 
     private static byte[] echo(QuicStream stream, byte[] payload) throws IOException {
-        try (OutputStream out = stream.output()) {
-            out.write(payload);
-        }
-        InputStream in = stream.input();
-        return in.readAllBytes();
+        return EchoService.roundTrip(stream, payload);
     }
 
     @ParameterizedTest

@@ -3,12 +3,8 @@ package org.sfkit.proxy.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +24,7 @@ import org.sfkit.proxy.ice.StunBindingResponder;
 import org.sfkit.proxy.quic.QuicEngines;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.signal.server.SignalingServer;
+import org.sfkit.proxy.testing.EchoService;
 
 /**
  * Parties that find each other only through an in-process signalling server and STUN responder,
@@ -81,37 +78,13 @@ class SignalledNodeTest {
     }
 
     private int echoServer() throws IOException {
-        ServerSocket server = new ServerSocket(0, 50, LOOPBACK);
-        toClose.add(server);
-        Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    Thread echo = new Thread(() -> {
-                        try (s) {
-                            s.getInputStream().transferTo(s.getOutputStream());
-                        } catch (IOException ignored) {
-                            // client went away
-                        }
-                    });
-                    echo.setDaemon(true);
-                    echo.start();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
-        t.setDaemon(true);
-        t.start();
-        return server.getLocalPort();
+        EchoService echo = EchoService.start();
+        toClose.add(echo);
+        return echo.port();
     }
 
     private static byte[] echo(QuicStream stream, byte[] payload) throws IOException {
-        try (OutputStream out = stream.output()) {
-            out.write(payload);
-        }
-        InputStream in = stream.input();
-        return in.readAllBytes();
+        return EchoService.roundTrip(stream, payload);
     }
 
     @ParameterizedTest
