@@ -92,15 +92,7 @@ class ProxyNodeTest {
         for (ProxyNode n : nodes) {
             assertThat(n.awaitPeers(UP)).as("node %d connected", n.pid()).isTrue();
         }
-        int port = echoServer();
-        for (int from = 0; from < 3; from++) {
-            for (int to = 0; to < 3; to++) {
-                if (from != to) {
-                    byte[] payload = ("from " + from + " to " + to).getBytes();
-                    assertThat(echo(nodes[from].open(to, port), payload)).isEqualTo(payload);
-                }
-            }
-        }
+        EchoService.assertEveryPairRoundTrips(List.of(nodes), echoServer());
     }
 
     @ParameterizedTest

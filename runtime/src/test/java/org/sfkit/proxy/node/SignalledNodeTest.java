@@ -113,15 +113,7 @@ class SignalledNodeTest {
         for (SignalledNode n : nodes) {
             assertThat(n.awaitPeers(UP)).as("party %d connected", n.pid()).isTrue();
         }
-        int port = echoServer();
-        for (int from = 0; from < 3; from++) {
-            for (int to = 0; to < 3; to++) {
-                if (from != to) {
-                    byte[] payload = ("from " + from + " to " + to).getBytes();
-                    assertThat(echo(nodes[from].open(to, port), payload)).isEqualTo(payload);
-                }
-            }
-        }
+        EchoService.assertEveryPairRoundTrips(List.of(nodes), echoServer());
     }
 
     @ParameterizedTest

@@ -1,11 +1,16 @@
 package org.sfkit.proxy.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.sfkit.proxy.node.PartyNode;
 import org.sfkit.proxy.quic.QuicStream;
 
 /** A TCP echo service on 127.0.0.1 (what a tunnel's far end connects to) and a stream round trip through it. */
@@ -53,6 +58,21 @@ public final class EchoService implements AutoCloseable {
         }
         InputStream in = stream.input();
         return in.readAllBytes();
+    }
+
+    /**
+     * Every party of {@code nodes} opens a stream to every other one's echo service on {@code port}
+     * and gets its own bytes back.
+     */
+    public static void assertEveryPairRoundTrips(List<? extends PartyNode> nodes, int port) throws IOException {
+        for (PartyNode from : nodes) {
+            for (PartyNode to : nodes) {
+                if (from != to) {
+                    byte[] payload = ("from " + from.pid() + " to " + to.pid()).getBytes(StandardCharsets.UTF_8);
+                    assertThat(roundTrip(from.open(to.pid(), port), payload)).isEqualTo(payload);
+                }
+            }
+        }
     }
 
     @Override

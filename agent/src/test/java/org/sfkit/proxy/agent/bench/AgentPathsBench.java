@@ -41,12 +41,21 @@ public final class AgentPathsBench {
     /** How long to wait for the peer proxy JVM to come up before the first measurement. */
     private static final long WARM_UP_MILLIS = 120_000;
 
-    private interface Connection extends Closeable {
-        InputStream in();
+    /** A socket's or a channel's streams, its half-close and its close. */
+    private record Connection(InputStream in, OutputStream out, IoAction outputFinisher, IoAction closer)
+            implements Closeable {
+        void finishOutput() throws IOException {
+            outputFinisher.run();
+        }
 
-        OutputStream out();
+        @Override
+        public void close() throws IOException {
+            closer.run();
+        }
+    }
 
-        void finishOutput() throws IOException;
+    private interface IoAction {
+        void run() throws IOException;
     }
 
     private enum Path {
@@ -66,25 +75,8 @@ public final class AgentPathsBench {
             @Override
             Connection open(int port) throws IOException {
                 SocketChannel channel = SocketChannel.open(new InetSocketAddress(InetAddress.getByName("10.0.0.1"), port));
-                InputStream in = Channels.newInputStream(channel);
-                OutputStream out = Channels.newOutputStream(channel);
-                return new Connection() {
-                    public InputStream in() {
-                        return in;
-                    }
-
-                    public OutputStream out() {
-                        return out;
-                    }
-
-                    public void finishOutput() throws IOException {
-                        channel.shutdownOutput();
-                    }
-
-                    public void close() throws IOException {
-                        channel.close();
-                    }
-                };
+                return new Connection(Channels.newInputStream(channel), Channels.newOutputStream(channel),
+                        channel::shutdownOutput, channel::close);
             }
         };
 
@@ -92,25 +84,7 @@ public final class AgentPathsBench {
 
         static Connection socket(Socket socket) throws IOException {
             socket.setTcpNoDelay(true);
-            InputStream in = socket.getInputStream();
-            OutputStream out = socket.getOutputStream();
-            return new Connection() {
-                public InputStream in() {
-                    return in;
-                }
-
-                public OutputStream out() {
-                    return out;
-                }
-
-                public void finishOutput() throws IOException {
-                    socket.shutdownOutput();
-                }
-
-                public void close() throws IOException {
-                    socket.close();
-                }
-            };
+            return new Connection(socket.getInputStream(), socket.getOutputStream(), socket::shutdownOutput, socket::close);
         }
     }
 

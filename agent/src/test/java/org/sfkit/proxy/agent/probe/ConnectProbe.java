@@ -148,6 +148,11 @@ public final class ConnectProbe {
         return server.getLocalPort();
     }
 
+    /** {@code http://ip:port/} for {@code target}, an IP literal (no name lookup). */
+    private static URI httpUri(InetSocketAddress target) {
+        return URI.create("http://" + target.getAddress().getHostAddress() + ":" + target.getPort() + "/");
+    }
+
     private static int startHttp() throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
@@ -312,7 +317,7 @@ public final class ConnectProbe {
 
             @Override
             String connect(InetSocketAddress target) throws Exception {
-                URI uri = URI.create("http://" + target.getAddress().getHostAddress() + ":" + target.getPort() + "/");
+                URI uri = httpUri(target);
                 HttpResponse<byte[]> response = HttpClient.newHttpClient()
                         .send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofByteArray());
                 expectPing(response.body());
@@ -327,7 +332,7 @@ public final class ConnectProbe {
 
             @Override
             String connect(InetSocketAddress target) throws Exception {
-                URI uri = URI.create("http://" + target.getAddress().getHostAddress() + ":" + target.getPort() + "/");
+                URI uri = httpUri(target);
                 HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
                 try (InputStream in = connection.getInputStream()) {
                     expectPing(in.readAllBytes());
