@@ -112,7 +112,7 @@ public final class Benchmark {
         String label = "[round " + round + "] " + p.label();
         System.gc(); // garbage of the previous path is not collected on this one's clock (best effort)
         long size = options.sizeBytes(p.engine());
-        Outcome<Fixture> fixture = start(p, label);
+        Outcome<Fixture> fixture = warmUp(p, start(p, label), label);
         fixture = measure(p, fixture, label, "1 conn", f -> runner.throughput(f, 1, size), p.single());
         fixture = measure(p, fixture, label, PARALLEL_CONNECTIONS + " conns",
                 f -> runner.throughput(f, PARALLEL_CONNECTIONS, size), p.parallel());
@@ -121,6 +121,23 @@ public final class Benchmark {
         if (fixture.isOk()) {
             fixture.value().close();
         }
+    }
+
+    /** Unmeasured transfers over a fresh path, so its cases measure compiled code, not the JIT. */
+    private Outcome<Fixture> warmUp(PathResults p, Outcome<Fixture> fixture, String label) {
+        long size = options.warmUpBytes(p.engine());
+        if (size == 0 || !fixture.isOk()) {
+            return fixture;
+        }
+        for (int connections : new int[] {1, PARALLEL_CONNECTIONS}) {
+            Outcome<Throughput> warm = runner.throughput(fixture.value(), connections, size);
+            if (!warm.isOk()) {
+                System.out.println(label + " warm-up: " + warm.failure());
+                fixture.value().close();
+                return start(p, label);
+            }
+        }
+        return fixture;
     }
 
     private Outcome<Fixture> start(PathResults p, String label) {

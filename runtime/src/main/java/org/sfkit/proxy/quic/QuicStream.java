@@ -2,6 +2,7 @@ package org.sfkit.proxy.quic;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.util.Optional;
 
 /**
  * A bidirectional QUIC stream seen as blocking byte streams.
@@ -23,4 +24,13 @@ public interface QuicStream {
     OutputStream output();
 
     void reset(long errorCode);
+
+    /**
+     * A {@link TcpSplice} the engine runs on its own threads, where it has one (Netty: the TCP
+     * connection lives on the stream's event loop); empty otherwise, and the caller pumps bytes
+     * between the streams above and a socket with threads of its own.
+     */
+    default Optional<TcpSplice> nativeTcpSplice() {
+        return Optional.empty();
+    }
 }

@@ -3,7 +3,9 @@ package org.sfkit.proxy.tunnel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,6 +16,7 @@ import java.util.logging.Logger;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.quic.StreamResetException;
+import org.sfkit.proxy.quic.TcpSplice;
 
 /**
  * Splices a TCP socket and a QUIC stream, both directions, with the close semantics of spec
@@ -40,6 +43,35 @@ public final class StreamBridge {
     }
 
     private StreamBridge() {
+    }
+
+    /**
+     * A {@link TcpSplice} over a blocking socket and two pump threads: for engines without a
+     * native one ({@link QuicStream#nativeTcpSplice()}).
+     */
+    public static TcpSplice threadedSplice(QuicStream stream, String label) {
+        Socket socket = new Socket();
+        return new TcpSplice() {
+            @Override
+            public void connect(InetSocketAddress target, Duration timeout) throws IOException {
+                try {
+                    socket.connect(target, (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE));
+                } catch (IOException e) {
+                    closeQuietly(socket);
+                    throw e;
+                }
+            }
+
+            @Override
+            public CompletableFuture<Void> start() {
+                return bridge(socket, stream, label).thenApply(transfer -> null);
+            }
+
+            @Override
+            public void abort() {
+                StreamBridge.abort(socket);
+            }
+        };
     }
 
     /**

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -12,6 +11,7 @@ import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.quic.StreamResetException;
+import org.sfkit.proxy.quic.TcpSplice;
 
 /** The two ends of a proxied TCP connection: opening a stream, and answering one. */
 public final class TunnelEnds {
@@ -78,11 +78,11 @@ public final class TunnelEnds {
             stream.reset(StreamErrorCodes.PROTOCOL_ERROR);
             return;
         }
-        Socket socket = new Socket();
+        String label = "party " + party + " -> :" + port;
+        TcpSplice local = stream.nativeTcpSplice().orElseGet(() -> StreamBridge.threadedSplice(stream, label));
         try {
-            socket.connect(new InetSocketAddress(LOOPBACK, port), (int) LOCAL_CONNECT_TIMEOUT.toMillis());
+            local.connect(new InetSocketAddress(LOOPBACK, port), LOCAL_CONNECT_TIMEOUT);
         } catch (IOException e) {
-            closeQuietly(socket);
             boolean refused = e instanceof ConnectException;
             LOG.info("connect for party " + party + " to local port " + port + " failed: " + e.getMessage());
             if (sendStatus) {
@@ -97,13 +97,13 @@ public final class TunnelEnds {
                 stream.output().write(ConnectStatus.CONNECTED);
             } catch (IOException e) {
                 LOG.log(Level.FINE, () -> "party " + party + " went away before the connect status: " + e.getMessage());
-                StreamBridge.abort(socket);
+                local.abort();
                 stream.reset(StreamErrorCodes.ABORTED);
                 return;
             }
         }
         LOG.fine(() -> "stream from party " + party + " connected to local port " + port);
-        StreamBridge.bridge(socket, stream, "party " + party + " -> :" + port);
+        local.start();
     }
 
     /** Tells the opener why, then ends our side; the opener resets the stream when it has read it. */
@@ -115,11 +115,4 @@ public final class TunnelEnds {
         }
     }
 
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // never connected
-        }
-    }
 }

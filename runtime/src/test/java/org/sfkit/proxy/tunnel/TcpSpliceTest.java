@@ -1,0 +1,242 @@
+package org.sfkit.proxy.tunnel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.sfkit.proxy.quic.PinnedTrust;
+import org.sfkit.proxy.quic.QuicConnection;
+import org.sfkit.proxy.quic.QuicEngine;
+import org.sfkit.proxy.quic.QuicEngines;
+import org.sfkit.proxy.quic.QuicListener;
+import org.sfkit.proxy.quic.QuicSettings;
+import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.StreamErrorCodes;
+import org.sfkit.proxy.quic.StreamResetException;
+import org.sfkit.proxy.quic.TcpSplice;
+import org.sfkit.proxy.quic.TlsIdentity;
+import org.sfkit.proxy.tls.SelfSignedCertificates;
+
+/**
+ * What every {@link TcpSplice} does, run through each kind: Netty's native splice (the TCP
+ * connection on the stream's event loop) and the threaded one (a socket and two pump threads) on
+ * both engines. A real QUIC connection on loopback: the opener writes on one end with the blocking
+ * stream API, the far end's stream is spliced to a TCP service of the test's.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class TcpSpliceTest {
+    private static final InetSocketAddress ANY_LOOPBACK = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    private static TlsIdentity serverId;
+    private static TlsIdentity clientId;
+
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+
+    @BeforeAll
+    static void identities() throws Exception {
+        List<InetAddress> loopback = List.of(InetAddress.getLoopbackAddress());
+        serverId = SelfSignedCertificates.generate(loopback);
+        clientId = SelfSignedCertificates.generate(loopback);
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        pool.shutdownNow();
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            toClose.get(i).close();
+        }
+    }
+
+    /** How a test gets the splice of a far-end stream. */
+    private enum Kind {
+        NETTY_NATIVE(QuicEngines.NETTY, (stream, label) -> stream.nativeTcpSplice().orElseThrow()),
+        NETTY_THREADED(QuicEngines.NETTY, StreamBridge::threadedSplice),
+        KWIK_THREADED(QuicEngines.KWIK, StreamBridge::threadedSplice);
+
+        final String engine;
+        final BiFunction<QuicStream, String, TcpSplice> splice;
+
+        Kind(String engine, BiFunction<QuicStream, String, TcpSplice> splice) {
+            this.engine = engine;
+            this.splice = splice;
+        }
+    }
+
+    static Stream<Arguments> kinds() {
+        return Stream.of(Kind.values()).map(Arguments::of);
+    }
+
+    /** The opener's stream, the far end's stream, and the TCP service the far end is spliced to. */
+    private record Tunnel(QuicStream opener, QuicStream far, TcpSplice splice, Socket service) {
+    }
+
+    /**
+     * Opens a stream, writes {@code early} (at least one byte: a stream the opener never wrote
+     * does not exist for the peer) on it before the far end splices (what a peer sends
+     * right behind its port header), then connects the splice to a fresh service and starts it.
+     */
+    private Tunnel tunnel(Kind kind, byte[] early) throws Exception {
+        QuicEngine engine = QuicEngines.select(kind.engine);
+        BlockingQueue<QuicConnection> accepted = new LinkedBlockingQueue<>();
+        QuicListener listener = engine.listen(ANY_LOOPBACK, serverId, PinnedTrust.of(clientId.certificate()),
+                QuicSettings.defaults(), accepted::add);
+        toClose.add(listener);
+        QuicConnection client = engine.connect(ANY_LOOPBACK, listener.localAddress(), clientId,
+                PinnedTrust.of(serverId.certificate()), QuicSettings.defaults(), Duration.ofSeconds(10));
+        toClose.add(client);
+        QuicConnection server = accepted.poll(10, TimeUnit.SECONDS);
+        assertThat(server).as("server accepted").isNotNull();
+        toClose.add(server);
+        BlockingQueue<QuicStream> farStreams = new LinkedBlockingQueue<>();
+        server.onPeerStream(farStreams::add);
+
+        QuicStream opener = client.openStream();
+        opener.output().write(early);
+        QuicStream far = farStreams.poll(10, TimeUnit.SECONDS);
+        assertThat(far).as("far end got the stream").isNotNull();
+
+        ServerSocket service = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        toClose.add(service);
+        TcpSplice splice = kind.splice.apply(far, "test");
+        splice.connect((InetSocketAddress) service.getLocalSocketAddress(), Duration.ofSeconds(5));
+        Socket accepted1 = service.accept();
+        toClose.add(accepted1);
+        return new Tunnel(opener, far, splice, accepted1);
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void bytesAndHalfClosesCrossBothWaysIncludingWhatArrivedBeforeTheSplice(Kind kind) throws Exception {
+        byte[] early = "sent right behind the header".getBytes();
+        Tunnel t = tunnel(kind, early);
+        Thread.sleep(100); // let the early bytes reach the far end's blocking input before the splice
+        CompletableFuture<Void> ended = t.splice().start();
+
+        int size = 16 << 20;
+        Future<byte[]> sent = pool.submit(() -> {
+            byte[] digest = writeRandom(t.opener().output(), size, 1);
+            t.opener().output().close(); // FIN: the service must see EOF
+            return digest;
+        });
+        InputStream fromOpener = t.service().getInputStream();
+        assertThat(fromOpener.readNBytes(early.length)).isEqualTo(early);
+        assertThat(digestAll(fromOpener)).as("payload then EOF").isEqualTo(sent.get(60, TimeUnit.SECONDS));
+
+        // After the opener's FIN the service still answers, then half-closes its side.
+        OutputStream toOpener = t.service().getOutputStream();
+        Future<byte[]> answered = pool.submit(() -> {
+            byte[] digest = writeRandom(toOpener, size, 2);
+            t.service().shutdownOutput();
+            return digest;
+        });
+        assertThat(digestAll(t.opener().input())).as("answer then FIN").isEqualTo(answered.get(60, TimeUnit.SECONDS));
+        ended.get(10, TimeUnit.SECONDS);
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aTcpReaderThatPausesLosesNothing(Kind kind) throws Exception {
+        Tunnel t = tunnel(kind, new byte[] {7});
+        t.splice().start();
+        int size = 32 << 20; // beyond the socket buffers and the stream window: back-pressure must hold it
+        Future<byte[]> sent = pool.submit(() -> {
+            byte[] digest = writeRandom(t.opener().output(), size, 3);
+            t.opener().output().close();
+            return digest;
+        });
+        Thread.sleep(1000);
+        assertThat(sent.isDone()).as("the writer is held back while nobody reads").isFalse();
+        assertThat(t.service().getInputStream().read()).isEqualTo(7);
+        assertThat(digestAll(t.service().getInputStream())).isEqualTo(sent.get(60, TimeUnit.SECONDS));
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aTcpAbortResetsTheStream(Kind kind) throws Exception {
+        Tunnel t = tunnel(kind, new byte[] {1});
+        t.splice().start();
+        assertThat(t.service().getInputStream().read()).isEqualTo(1);
+        t.service().setSoLinger(true, 0);
+        t.service().close(); // RST
+        assertThatThrownBy(() -> t.opener().input().readAllBytes()).isInstanceOf(StreamResetException.class);
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aStreamResetAbortsTheTcpConnection(Kind kind) throws Exception {
+        Tunnel t = tunnel(kind, new byte[] {1});
+        t.splice().start();
+        InputStream in = t.service().getInputStream();
+        assertThat(in.read()).isEqualTo(1);
+        t.opener().reset(StreamErrorCodes.ABORTED);
+        assertThatThrownBy(() -> in.read()).isInstanceOf(SocketException.class).hasMessageContaining("reset");
+    }
+
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aRefusedPortIsAConnectExceptionAndAbortBeforeStartSendsAnRst(Kind kind) throws Exception {
+        Tunnel t = tunnel(kind, new byte[] {7});
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        TcpSplice refused = kind.splice.apply(t.far(), "test");
+        assertThatThrownBy(() -> refused.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), closedPort),
+                Duration.ofSeconds(5))).isInstanceOf(ConnectException.class);
+
+        t.splice().abort(); // connected, never started: the service sees an abort, not EOF
+        assertThatThrownBy(() -> t.service().getInputStream().read())
+                .isInstanceOf(SocketException.class).hasMessageContaining("reset");
+    }
+
+    private static byte[] writeRandom(OutputStream out, int size, long seed) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        Random random = new Random(seed);
+        byte[] chunk = new byte[50_000]; // not a power of two: writes straddle every buffer boundary
+        for (int left = size; left > 0; left -= chunk.length) {
+            random.nextBytes(chunk);
+            int n = Math.min(left, chunk.length);
+            out.write(chunk, 0, n);
+            sha.update(chunk, 0, n);
+        }
+        return sha.digest();
+    }
+
+    private static byte[] digestAll(InputStream in) throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] buffer = new byte[8192];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            sha.update(buffer, 0, n);
+        }
+        return sha.digest();
+    }
+}
