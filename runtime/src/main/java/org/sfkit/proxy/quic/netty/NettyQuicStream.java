@@ -50,7 +50,7 @@ final class NettyQuicStream implements QuicStream {
     private static final String QUICHE_STOP_SENDING = "STOP_SENDING";
 
     private final QuicStreamChannel channel;
-    private final Input input = new Input();
+    private final Input input;
     private final Output output = new Output();
     // Event loop only. Netty frees the channel after FIN both ways; a reset or failed direction
     // must be counted here or the channel would stay in its connection's map until it closes.
@@ -61,6 +61,7 @@ final class NettyQuicStream implements QuicStream {
 
     NettyQuicStream(QuicStreamChannel channel) {
         this.channel = channel;
+        this.input = new Input(); // after the channel: it wakes its reader on the channel's event loop
         channel.pipeline().addLast(new Handler());
     }
 
@@ -267,13 +268,7 @@ final class NettyQuicStream implements QuicStream {
         private int size;
         private boolean readPaused;
         private boolean readerWaiting;
-        private boolean wakeScheduled;
-        private final Runnable wakeReader = () -> {
-            synchronized (this) {
-                wakeScheduled = false;
-                notifyAll();
-            }
-        };
+        private final AfterReadBurst wakeAfterBurst = new AfterReadBurst(channel.eventLoop(), this::wakeReader);
         private boolean finished;
         private IOException failure;
         private boolean closed;
@@ -320,13 +315,11 @@ final class NettyQuicStream implements QuicStream {
          * Event loop, after a read batch: wakes the reader; go on reading, or pause until drained.
          * Netty reads a stream after every QUIC packet, so waking the reader here woke it once per
          * packet (with 8 streams, ~1.4 million context switches per GiB, the largest cost of the
-         * raw path); the wake-up now runs once the event loop has handled all the datagrams it
-         * read at once (tasks run after I/O): same latency, one wake-up per burst.
+         * raw path); now once per read burst ({@link AfterReadBurst}).
          */
         synchronized boolean batchEnded() {
-            if (readerWaiting && !wakeScheduled) {
-                wakeScheduled = true;
-                channel.eventLoop().execute(wakeReader);
+            if (readerWaiting) {
+                wakeAfterBurst.arm();
             }
             if (finished || failure != null || closed) {
                 return false;
@@ -334,6 +327,10 @@ final class NettyQuicStream implements QuicStream {
             // Once paused, only the reader resumes (it alone knows when it drained enough).
             readPaused = readPaused || size >= INPUT_PAUSE_BYTES;
             return !readPaused;
+        }
+
+        private synchronized void wakeReader() {
+            notifyAll();
         }
 
         synchronized void finished() {
