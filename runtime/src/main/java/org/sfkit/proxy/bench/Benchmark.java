@@ -99,13 +99,18 @@ public final class Benchmark {
                 paths.add(new PathResults("raw", name, () -> new RawEngineFixture(engine, identities), why));
             }
             if (options.paths().contains("proxy")) {
-                paths.add(new PathResults("proxy", name, () -> new ProxyFixture(engine, identities), why));
+                paths.add(new PathResults("proxy", name, () -> new ProxyFixture(() -> freshEngine(name), identities), why));
             }
             if (options.paths().contains("proxy-2proc")) {
                 paths.add(new PathResults("proxy-2proc", name, () -> new ProcessProxyFixture(name, identities), why));
             }
         }
         return paths;
+    }
+
+    /** An engine with event loops of its own (QuicEngines shares one Netty engine per JVM). */
+    private static QuicEngine freshEngine(String name) {
+        return QuicEngines.NETTY.equals(name) ? new NettyQuicEngine() : QuicEngines.select(name);
     }
 
     private void runRound(PathResults p, int round) {

@@ -125,7 +125,7 @@ final class NettyTcpSplice implements TcpSplice {
             if (f.isSuccess() && tcp.isActive()) {
                 ((DuplexChannel) tcp).shutdownOutput();
                 tcpOutputDone = true;
-                closeIfBothDone();
+                closeIfBothDone(tcp);
             }
         });
     }
@@ -135,21 +135,28 @@ final class NettyTcpSplice implements TcpSplice {
         abortTcp();
     }
 
-    private void closeIfBothDone() {
+    private void closeIfBothDone(Channel tcp) {
         if (tcpOutputDone && tcpInputDone) {
             tcp.close();
         }
     }
 
-    /** Closes with an RST (SO_LINGER 0) so the application sees an abort, not a clean EOF. */
     private void abortTcp() {
+        abort(tcp);
+    }
+
+    /** Closes with an RST (SO_LINGER 0) so the application sees an abort, not a clean EOF. */
+    private static void abort(Channel tcp) {
         if (tcp.isOpen()) {
             tcp.config().setOption(ChannelOption.SO_LINGER, 0);
             tcp.close();
         }
     }
 
-    /** The TCP channel's handler: bytes and EOF to the stream, errors as a stream reset. */
+    /**
+     * The TCP channel's handler: bytes and EOF to the stream, errors as a stream reset. It names
+     * its channel through {@code ctx}: it is attached before {@link #connect} has stored it.
+     */
     private final class TcpSide extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -176,7 +183,7 @@ final class NettyTcpSplice implements TcpSplice {
                 tcpInputDone = true;
                 ctx.channel().config().setAutoRead(false);
                 stream.finishOutput();
-                closeIfBothDone();
+                closeIfBothDone(ctx.channel());
             }
         }
 
@@ -184,7 +191,7 @@ final class NettyTcpSplice implements TcpSplice {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             LOG.log(Level.FINE, () -> "TCP side of stream " + stream.id() + " failed, resetting the stream: " + cause);
             stream.reset(StreamErrorCodes.ABORTED);
-            abortTcp();
+            abort(ctx.channel());
         }
     }
 }
