@@ -29,7 +29,9 @@ class CaseRunnerTest {
     @MethodSource("connectionCounts")
     void throughputOverTcpSucceedsAndCountsCpu(int connections) throws IOException {
         try (Fixture tcp = new TcpFixture()) {
-            Outcome<Throughput> outcome = runner.throughput(tcp, connections, 8 * ONE_MIB);
+            // Process CPU time comes in 10 ms ticks here (times()): 8 MiB over loopback TCP took
+            // less than one on a quiet machine and read as 0. 128 MiB costs ~60 ms of CPU.
+            Outcome<Throughput> outcome = runner.throughput(tcp, connections, 128 * ONE_MIB);
 
             assertThat(outcome.failure()).isNull();
             assertThat(outcome.value().megabytesPerSecond()).isPositive();
