@@ -15,6 +15,7 @@ import org.sfkit.proxy.agent.bootstrap.AgentBridge;
 import org.sfkit.proxy.agent.handoff.LoopbackHandoff;
 import org.sfkit.proxy.agent.pipe.StreamSocketImpl;
 import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.tunnel.TunnelDialer;
 
 /**
@@ -49,10 +50,19 @@ final class AgentTransport implements AgentBridge.Redirector, TunnelDialer {
 
     @Override
     public QuicStream open(int party, int port) throws IOException {
-        String target = "10.0.0." + party + ":" + port;
-        TunnelDialer current;
+        return started("10.0.0." + party + ":" + port).open(party, port);
+    }
+
+    /** The started transport's listener: a Netty engine accepts hand-offs on its own event loops. */
+    @Override
+    public TcpListener listen(InetSocketAddress bind, int backlog) throws IOException {
+        return started("the hand-off listener").listen(bind, backlog);
+    }
+
+    /** Waits for the transport to start; {@code target} names what it is needed for in the error. */
+    private TunnelDialer started(String target) throws ConnectException {
         try {
-            current = dialer.get(START_WAIT_SECONDS, TimeUnit.SECONDS);
+            return dialer.get(START_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
             throw new ConnectException("sfkit-proxy agent: not ready (transport still starting after "
                     + START_WAIT_SECONDS + " s), cannot carry connect to " + target);
@@ -63,7 +73,6 @@ final class AgentTransport implements AgentBridge.Redirector, TunnelDialer {
             Thread.currentThread().interrupt();
             throw new ConnectException("sfkit-proxy agent: interrupted while waiting for the transport, connect to " + target);
         }
-        return current.open(party, port);
     }
 
     @Override

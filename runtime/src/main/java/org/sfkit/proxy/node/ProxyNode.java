@@ -21,6 +21,7 @@ import org.sfkit.proxy.quic.PinnedTrust;
 import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.tunnel.ClientProof;
 import org.sfkit.proxy.tunnel.PeerDialect;
 import org.sfkit.proxy.tunnel.TunnelEnds;
@@ -104,6 +105,11 @@ public final class ProxyNode implements PartyNode {
     @Override
     public String engineName() {
         return config.engine().name();
+    }
+
+    @Override
+    public TcpListener listen(InetSocketAddress bind, int backlog) throws IOException {
+        return config.engine().listenTcp(bind, backlog);
     }
 
     @Override

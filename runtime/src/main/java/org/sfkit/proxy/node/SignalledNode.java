@@ -1,6 +1,7 @@
 package org.sfkit.proxy.node;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,15 +14,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.sfkit.proxy.config.VirtualAddressPlan;
 import org.sfkit.proxy.ice.IceSession;
 import org.sfkit.proxy.quic.QuicConnection;
 import org.sfkit.proxy.quic.QuicSettings;
 import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.signal.MessageType;
 import org.sfkit.proxy.signal.SignalingClient;
 import org.sfkit.proxy.signal.SignalingRejectedException;
@@ -184,6 +186,11 @@ public final class SignalledNode implements PartyNode {
     @Override
     public String engineName() {
         return config.engine().name();
+    }
+
+    @Override
+    public TcpListener listen(InetSocketAddress bind, int backlog) throws IOException {
+        return config.engine().listenTcp(bind, backlog);
     }
 
     @Override

@@ -44,4 +44,13 @@ public interface QuicEngine {
      * claims (STUN; spec section 5).
      */
     SharedUdpSocket bindShared(InetSocketAddress bind, ForeignDatagrams foreign) throws IOException;
+
+    /**
+     * A TCP listener for an ingress whose connections this engine carries best: Netty accepts on
+     * its own event loops, so a connection can join its stream's loop; the default is a JDK
+     * listener, bridged with pump threads.
+     */
+    default TcpListener listenTcp(InetSocketAddress bind, int backlog) throws IOException {
+        return SocketTcpListener.bind(bind, backlog);
+    }
 }

@@ -5,14 +5,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -21,6 +18,8 @@ import org.sfkit.proxy.config.AddressPlan;
 import org.sfkit.proxy.config.PartyTarget;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
+import org.sfkit.proxy.quic.TcpConnection;
+import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.tunnel.StreamBridge;
 import org.sfkit.proxy.tunnel.TunnelDialer;
 import org.sfkit.proxy.tunnel.TunnelException;
@@ -32,7 +31,9 @@ import org.sfkit.proxy.tunnel.TunnelException;
  * connect succeeds only when the far side connected.
  *
  * <p>Threads: one listener thread blocking in {@code accept}, one daemon thread per handshake (it
- * ends once the connection is handed to {@link StreamBridge}).
+ * ends once the connection is carried: {@link StreamBridge#splice}). The listener is the dialer's
+ * ({@link TunnelDialer#listen}), so a Netty engine accepts on its own event loops and carries the
+ * connection there, without pump threads.
  */
 public final class SocksServer implements Closeable {
     private static final Logger LOG = Logger.getLogger(SocksServer.class.getName());
@@ -62,7 +63,7 @@ public final class SocksServer implements Closeable {
     /** A failing accept (EMFILE) keeps failing until a descriptor frees: pause instead of spinning. */
     private static final Duration ACCEPT_RETRY_PAUSE = Duration.ofMillis(100);
 
-    private final ServerSocket listener;
+    private final TcpListener listener;
     private final InetSocketAddress localAddress;
     private final AddressPlan plan;
     private final TunnelDialer dialer;
@@ -75,14 +76,14 @@ public final class SocksServer implements Closeable {
      * by itself: joining, leaving and close()'s sweep exclude each other, so a socket is either
      * swept or handed off, never both.
      */
-    private final Set<Socket> handshaking = new HashSet<>();
+    private final Set<TcpConnection> handshaking = new HashSet<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger connectionIds = new AtomicInteger();
 
-    private SocksServer(ServerSocket listener, AddressPlan plan, TunnelDialer dialer, SocksCredentials credentials,
+    private SocksServer(TcpListener listener, AddressPlan plan, TunnelDialer dialer, SocksCredentials credentials,
             Duration handshakeTimeout, int maxHandshakes) {
         this.listener = listener;
-        this.localAddress = (InetSocketAddress) listener.getLocalSocketAddress();
+        this.localAddress = listener.localAddress();
         this.plan = plan;
         this.dialer = dialer;
         this.credentials = credentials;
@@ -105,13 +106,7 @@ public final class SocksServer implements Closeable {
     /** As {@link #start(InetSocketAddress, AddressPlan, TunnelDialer, SocksCredentials)}, with the limits given. */
     static SocksServer start(InetSocketAddress bind, AddressPlan plan, TunnelDialer dialer,
             SocksCredentials credentialsOrNull, Duration handshakeTimeout, int maxHandshakes) throws IOException {
-        ServerSocket listener = new ServerSocket();
-        try {
-            listener.bind(bind, ACCEPT_BACKLOG);
-        } catch (IOException e) {
-            listener.close();
-            throw e;
-        }
+        TcpListener listener = dialer.listen(bind, ACCEPT_BACKLOG);
         SocksServer server = new SocksServer(listener, plan, dialer, credentialsOrNull, handshakeTimeout, maxHandshakes);
         Thread acceptor = new Thread(server::acceptLoop, "sfkit-socks-accept-" + server.localAddress.getPort());
         acceptor.setDaemon(true);
@@ -140,7 +135,7 @@ public final class SocksServer implements Closeable {
 
     private void acceptLoop() {
         while (!closed.get()) {
-            Socket socket;
+            TcpConnection socket;
             try {
                 socket = listener.accept();
             } catch (IOException e) {
@@ -153,12 +148,12 @@ public final class SocksServer implements Closeable {
             }
             if (!handshakeSlots.tryAcquire()) {
                 LOG.warning(() -> "SOCKS5 " + maxHandshakes + " handshakes in flight, closing connection from "
-                        + socket.getRemoteSocketAddress());
+                        + socket.remoteAddress());
                 closeQuietly(socket);
                 continue;
             }
             int id = connectionIds.incrementAndGet();
-            String label = "socks#" + id + " from " + socket.getRemoteSocketAddress();
+            String label = "socks#" + id + " from " + socket.remoteAddress();
             Thread handler = new Thread(() -> {
                 try {
                     serve(socket, label);
@@ -171,7 +166,7 @@ public final class SocksServer implements Closeable {
         }
     }
 
-    private void serve(Socket socket, String label) {
+    private void serve(TcpConnection socket, String label) {
         boolean handedOff = false;
         try {
             synchronized (handshaking) {
@@ -180,9 +175,8 @@ public final class SocksServer implements Closeable {
                 }
                 handshaking.add(socket);
             }
-            socket.setTcpNoDelay(true); // MPC exchanges small messages in lockstep: Nagle would delay them
             InputStream in = new DeadlineInputStream(socket, System.nanoTime() + handshakeTimeout.toNanos());
-            OutputStream out = socket.getOutputStream();
+            OutputStream out = socket.output();
             SocksRequest request = SocksHandshake.negotiate(in, out, credentials);
             LOG.fine(() -> label + ": " + request);
             QuicStream stream = dial(request);
@@ -241,37 +235,37 @@ public final class SocksServer implements Closeable {
         };
     }
 
-    private void replySuccessAndBridge(Socket socket, QuicStream stream, String label) throws IOException {
+    private void replySuccessAndBridge(TcpConnection socket, QuicStream stream, String label) throws IOException {
         // Out of close()'s reach before the client can see success: a connection it was told is
         // established is the bridge's. A close() that came first has closed the socket: the write fails.
         leaveHandshaking(socket);
         try {
-            socket.getOutputStream().write(SocksWire.reply(SocksReplyCode.SUCCEEDED));
-            socket.setSoTimeout(0); // the bridge blocks on reads for as long as the application is quiet
+            socket.output().write(SocksWire.reply(SocksReplyCode.SUCCEEDED));
+            socket.setReadTimeout(Duration.ZERO); // a bridge blocks on reads for as long as the application is quiet
         } catch (IOException e) {
             stream.reset(StreamErrorCodes.ABORTED); // the client or the server closed while we dialled
             throw e;
         }
-        StreamBridge.bridge(socket, stream, label).whenComplete((transfer, error) -> LOG.fine(() -> label
-                + ": connection ended " + (error == null ? transfer : error)));
+        StreamBridge.splice(socket, stream, label).whenComplete((transfer, error) -> LOG.fine(() -> label
+                + ": connection ended" + (error != null ? " " + error : transfer != null ? " " + transfer : "")));
     }
 
-    private void leaveHandshaking(Socket socket) {
+    private void leaveHandshaking(TcpConnection socket) {
         synchronized (handshaking) {
             handshaking.remove(socket);
         }
     }
 
     /** Sends the reply an exception carries, if any, then a lingering close. */
-    private static void replyAndLinger(Socket socket, SocksException e) {
+    private static void replyAndLinger(TcpConnection socket, SocksException e) {
         try {
             if (e.reply().isPresent()) {
-                socket.getOutputStream().write(SocksWire.reply(e.reply().get()));
+                socket.output().write(SocksWire.reply(e.reply().get()));
             }
             socket.shutdownOutput(); // FIN right behind the reply
-            socket.setSoTimeout((int) LINGER_AFTER_ERROR.toMillis());
+            socket.setReadTimeout(LINGER_AFTER_ERROR);
             long end = System.nanoTime() + LINGER_AFTER_ERROR.toNanos();
-            InputStream in = socket.getInputStream();
+            InputStream in = socket.input();
             byte[] discard = new byte[512];
             while (in.read(discard) >= 0 && System.nanoTime() < end) {
                 // discard until the client closes or the linger time is over
@@ -299,13 +293,13 @@ public final class SocksServer implements Closeable {
 
     /** Reads with one deadline for the whole handshake: each read waits only for the time left. */
     private static final class DeadlineInputStream extends InputStream {
-        private final Socket socket;
+        private final TcpConnection socket;
         private final InputStream in;
         private final long deadlineNanos;
 
-        DeadlineInputStream(Socket socket, long deadlineNanos) throws IOException {
+        DeadlineInputStream(TcpConnection socket, long deadlineNanos) throws IOException {
             this.socket = socket;
-            this.in = socket.getInputStream(); // unbuffered: bytes after the request stay for the bridge
+            this.in = socket.input(); // unbuffered: bytes after the request stay for the bridge
             this.deadlineNanos = deadlineNanos;
         }
 
@@ -322,11 +316,11 @@ public final class SocksServer implements Closeable {
         }
 
         private void armTimeout() throws IOException {
-            long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
-            if (leftMillis <= 0) {
+            long leftNanos = deadlineNanos - System.nanoTime();
+            if (leftNanos <= 0) {
                 throw new SocketTimeoutException("handshake deadline passed");
             }
-            socket.setSoTimeout((int) Math.min(leftMillis, Integer.MAX_VALUE));
+            socket.setReadTimeout(Duration.ofNanos(leftNanos));
         }
     }
 }

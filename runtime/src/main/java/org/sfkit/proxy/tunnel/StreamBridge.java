@@ -1,11 +1,13 @@
 package org.sfkit.proxy.tunnel;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,8 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.SocketTcpListener;
 import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.quic.StreamResetException;
+import org.sfkit.proxy.quic.TcpConnection;
 import org.sfkit.proxy.quic.TcpSplice;
 
 /**
@@ -51,11 +55,13 @@ public final class StreamBridge {
      */
     public static TcpSplice threadedSplice(QuicStream stream, String label) {
         Socket socket = new Socket();
+        TcpConnection connection = SocketTcpListener.wrap(socket);
         return new TcpSplice() {
             @Override
             public void connect(InetSocketAddress target, Duration timeout) throws IOException {
                 try {
                     socket.connect(target, (int) Math.min(timeout.toMillis(), Integer.MAX_VALUE));
+                    socket.setTcpNoDelay(true); // MPC protocols ping-pong small messages; Nagle would delay each
                 } catch (IOException e) {
                     closeQuietly(socket);
                     throw e;
@@ -64,27 +70,31 @@ public final class StreamBridge {
 
             @Override
             public CompletableFuture<Void> start() {
-                return bridge(socket, stream, label).thenApply(transfer -> null);
+                return bridge(connection, stream, label).thenApply(transfer -> null);
             }
 
             @Override
             public void abort() {
-                StreamBridge.abort(socket);
+                connection.abort();
             }
         };
     }
 
     /**
-     * Starts pumping and returns at once. The future completes when both directions ended and
-     * the socket is closed.
+     * Carries {@code stream} over an accepted {@code connection}: on the engine's own threads where
+     * it can ({@link TcpConnection#spliceNatively}), else with {@link #bridge}'s pumps. Returns at
+     * once; the future completes when both directions ended and the connection is closed.
      */
-    public static CompletableFuture<Transfer> bridge(Socket socket, QuicStream stream, String label) {
-        try {
-            // MPC protocols ping-pong small messages; Nagle would add up to 40 ms per round.
-            socket.setTcpNoDelay(true);
-        } catch (IOException e) {
-            LOG.log(Level.FINE, () -> label + ": cannot set TCP_NODELAY: " + e);
-        }
+    public static CompletableFuture<?> splice(TcpConnection connection, QuicStream stream, String label) {
+        Optional<CompletableFuture<Void>> spliced = connection.spliceNatively(stream);
+        return spliced.isPresent() ? spliced.get() : bridge(connection, stream, label);
+    }
+
+    /**
+     * Starts pumping between {@code socket}'s blocking streams and {@code stream} and returns at
+     * once. The future completes when both directions ended and the socket is closed.
+     */
+    public static CompletableFuture<Transfer> bridge(TcpConnection socket, QuicStream stream, String label) {
         AtomicLong sent = new AtomicLong();
         AtomicLong received = new AtomicLong();
         CompletableFuture<Void> up = CompletableFuture.runAsync(() -> tcpToStream(socket, stream, sent, label), PUMPS);
@@ -93,10 +103,10 @@ public final class StreamBridge {
                 .thenApply(v -> new Transfer(sent.get(), received.get()));
     }
 
-    private static void tcpToStream(Socket socket, QuicStream stream, AtomicLong count, String label) {
+    private static void tcpToStream(TcpConnection socket, QuicStream stream, AtomicLong count, String label) {
         byte[] buffer = new byte[BUFFER_SIZE];
         try {
-            InputStream in = socket.getInputStream();
+            InputStream in = socket.input();
             OutputStream out = stream.output();
             int n;
             while ((n = in.read(buffer)) >= 0) {
@@ -110,15 +120,15 @@ public final class StreamBridge {
         } catch (IOException e) {
             LOG.log(Level.FINE, () -> label + ": TCP side failed, resetting stream: " + e);
             stream.reset(StreamErrorCodes.ABORTED);
-            abort(socket);
+            socket.abort();
         }
     }
 
-    private static void streamToTcp(QuicStream stream, Socket socket, AtomicLong count, String label) {
+    private static void streamToTcp(QuicStream stream, TcpConnection socket, AtomicLong count, String label) {
         byte[] buffer = new byte[BUFFER_SIZE];
         try {
             InputStream in = stream.input();
-            OutputStream out = socket.getOutputStream();
+            OutputStream out = socket.output();
             int n;
             while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
@@ -127,25 +137,15 @@ public final class StreamBridge {
             socket.shutdownOutput(); // stream FIN becomes TCP FIN
         } catch (StreamResetException e) {
             LOG.log(Level.FINE, () -> label + ": stream reset by peer, aborting TCP: " + e.getMessage());
-            abort(socket);
+            socket.abort();
         } catch (IOException e) {
             LOG.log(Level.FINE, () -> label + ": TCP write failed, resetting stream: " + e);
             stream.reset(StreamErrorCodes.ABORTED);
-            abort(socket);
+            socket.abort();
         }
     }
 
-    /** Closes with an RST (SO_LINGER 0) so the application sees an abort, not a clean EOF. */
-    static void abort(Socket socket) {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (IOException ignored) {
-            // already closed
-        }
-        closeQuietly(socket);
-    }
-
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(Closeable socket) {
         try {
             socket.close();
         } catch (IOException ignored) {

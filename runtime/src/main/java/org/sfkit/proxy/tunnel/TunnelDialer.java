@@ -1,7 +1,11 @@
 package org.sfkit.proxy.tunnel;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.SocketTcpListener;
+import org.sfkit.proxy.quic.TcpListener;
 
 /**
  * What an ingress (the SOCKS server, the Java agent) needs from the transport: a stream to
@@ -18,4 +22,12 @@ public interface TunnelDialer {
      *     status (SOCKS reply code, {@code ConnectException})
      */
     QuicStream open(int party, int port) throws TunnelException, IOException;
+
+    /**
+     * A TCP listener for the ingress: one whose connections this transport carries best
+     * ({@link QuicEngine#listenTcp}); a JDK listener unless the transport says otherwise.
+     */
+    default TcpListener listen(InetSocketAddress bind, int backlog) throws IOException {
+        return SocketTcpListener.bind(bind, backlog);
+    }
 }

@@ -18,6 +18,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.sfkit.proxy.config.AddressPlan;
 import org.sfkit.proxy.config.PartyTarget;
+import org.sfkit.proxy.quic.QuicEngine;
+import org.sfkit.proxy.quic.QuicEngines;
+import org.sfkit.proxy.quic.QuicStream;
+import org.sfkit.proxy.quic.TcpListener;
+import org.sfkit.proxy.tunnel.TunnelDialer;
 
 /** The address plan, client moves and assertions the SOCKS tests share. */
 final class SocksFixtures {
@@ -38,6 +43,26 @@ final class SocksFixtures {
     static final InetSocketAddress LOOPBACK_ANY_PORT = new InetSocketAddress("127.0.0.1", 0);
 
     private SocksFixtures() {
+    }
+
+    /** One Netty engine per test JVM: its event loops are daemon threads and idle between tests. */
+    private static final class Netty {
+        static final QuicEngine ENGINE = QuicEngines.select(QuicEngines.NETTY);
+    }
+
+    /** {@code dialer}, but the SOCKS server accepts on the Netty engine's listener (its streams stay the dialer's). */
+    static TunnelDialer onNettyListener(TunnelDialer dialer) {
+        return new TunnelDialer() {
+            @Override
+            public QuicStream open(int party, int port) throws IOException {
+                return dialer.open(party, port);
+            }
+
+            @Override
+            public TcpListener listen(InetSocketAddress bind, int backlog) throws IOException {
+                return Netty.ENGINE.listenTcp(bind, backlog);
+            }
+        };
     }
 
     static Socket connect(SocksServer server) throws IOException {

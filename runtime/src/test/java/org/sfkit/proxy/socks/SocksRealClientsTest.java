@@ -34,6 +34,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.sfkit.proxy.tunnel.TunnelDialer;
 import org.sfkit.proxy.tunnel.TunnelException;
 import org.sfkit.proxy.tunnel.TunnelException.Reason;
 
@@ -45,6 +46,14 @@ import org.sfkit.proxy.tunnel.TunnelException.Reason;
  * same), and the fake dialer carries the bytes to a loopback server.
  */
 class SocksRealClientsTest {
+    /**
+     * The dialer the server gets: here the dialer's own listener (the JDK one);
+     * {@link SocksRealClientsNettyListenerTest} runs every test again on the Netty engine's listener.
+     */
+    TunnelDialer listening(TunnelDialer dialer) {
+        return dialer;
+    }
+
     private static final SocksCredentials ALICE = new SocksCredentials("alice", "s3cret");
     private static final int PARTY_PORT = 6000;
 
@@ -80,7 +89,7 @@ class SocksRealClientsTest {
     @MethodSource("jdkDestinations")
     void jdkClientReachesPartyOne(InetSocketAddress destination, SocksAddressType expectedType) throws Exception {
         RecordingDialer dialer = RecordingDialer.toLoopback(echo.port());
-        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, dialer, null);
+        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, listening(dialer), null);
                 Socket socket = jdkClientVia(server)) {
             socket.connect(destination, TEST_TIMEOUT_MILLIS);
             assertEchoes(socket, randomBytes(256 * 1024, 2));
@@ -93,7 +102,7 @@ class SocksRealClientsTest {
     @Test
     void jdkClientHalfClosesAndStillReadsTheWholeEcho() throws Exception {
         try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN,
-                RecordingDialer.toLoopback(echo.port()), null);
+                listening(RecordingDialer.toLoopback(echo.port())), null);
                 Socket socket = jdkClientVia(server)) {
             socket.connect(InetSocketAddress.createUnresolved("10.0.0.1", PARTY_PORT), TEST_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
@@ -121,7 +130,7 @@ class SocksRealClientsTest {
         RecordingDialer dialer = new RecordingDialer((party, port) -> {
             throw new TunnelException(reason, "test");
         });
-        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, dialer, null);
+        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, listening(dialer), null);
                 Socket socket = jdkClientVia(server)) {
             assertThatThrownBy(() -> socket.connect(InetSocketAddress.createUnresolved("10.0.0.4", 80),
                     TEST_TIMEOUT_MILLIS))
@@ -153,7 +162,7 @@ class SocksRealClientsTest {
             }
         });
         RecordingDialer dialer = RecordingDialer.toLoopback(echo.port());
-        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, dialer, ALICE);
+        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, listening(dialer), ALICE);
                 Socket socket = jdkClientVia(server)) {
             InetSocketAddress destination = InetSocketAddress.createUnresolved("10.0.0.2", PARTY_PORT);
             if (accepted) {
@@ -203,7 +212,7 @@ class SocksRealClientsTest {
         });
         http.start();
         RecordingDialer dialer = RecordingDialer.toLoopback(http.getAddress().getPort());
-        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, dialer, mode.credentials)) {
+        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, listening(dialer), mode.credentials)) {
             List<String> command = new ArrayList<>(List.of(curl.toString(), "-q", "--silent", "--show-error",
                     "--fail", "--max-time", String.valueOf(TEST_TIMEOUT_MILLIS / 1000),
                     mode.option, "127.0.0.1:" + server.localAddress().getPort()));

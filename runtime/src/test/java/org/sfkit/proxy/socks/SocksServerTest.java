@@ -37,6 +37,14 @@ import org.sfkit.proxy.tunnel.TunnelException.Reason;
 
 /** The server over real loopback sockets, a raw byte-level client and a fake dialer. */
 class SocksServerTest {
+    /**
+     * The dialer the server gets: here the dialer's own listener (the JDK one);
+     * {@link SocksServerNettyListenerTest} runs every test again on the Netty engine's listener.
+     */
+    TunnelDialer listening(TunnelDialer dialer) {
+        return dialer;
+    }
+
     private static final byte[] GREETING_NO_AUTH = Bytes.of(5, 1, 0);
     private static final String METHOD_NO_AUTH = "05 00";
     private static final String SUCCESS_REPLY = "05 00 00 01 00 00 00 00 00 00";
@@ -74,7 +82,7 @@ class SocksServerTest {
     @Test
     void connectsThroughTheDialerRepliesZeroAddressAndEchoes() throws Exception {
         RecordingDialer dialer = RecordingDialer.toLoopback(echo.port());
-        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, dialer, null);
+        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, listening(dialer), null);
                 Socket client = connect(server)) {
             assertThat(request(client, connectRequest(10, 0, 0, 3, 5000))).isEqualTo(SUCCESS_REPLY);
             assertEchoes(client, randomBytes(1 << 20, 1));
@@ -89,7 +97,7 @@ class SocksServerTest {
     @Test
     void halfCloseKeepsTheReturnDirectionOpenUntilTheEchoIsDone() throws Exception {
         try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN,
-                RecordingDialer.toLoopback(echo.port()), null);
+                listening(RecordingDialer.toLoopback(echo.port())), null);
                 Socket client = connect(server)) {
             assertThat(request(client, connectRequest(10, 0, 0, 1, 80))).isEqualTo(SUCCESS_REPLY);
             client.getOutputStream().write("first half".getBytes());
@@ -102,7 +110,7 @@ class SocksServerTest {
     @Test
     void bytesPipelinedBehindTheRequestReachTheFarSide() throws Exception {
         try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN,
-                RecordingDialer.toLoopback(echo.port()), null);
+                listening(RecordingDialer.toLoopback(echo.port())), null);
                 Socket client = connect(server)) {
             client.getOutputStream().write(Bytes.of(GREETING_NO_AUTH, connectRequest(10, 0, 0, 1, 80), "early"));
             client.shutdownOutput();
@@ -164,7 +172,7 @@ class SocksServerTest {
                 : (party, port) -> {
                     throw new AssertionError("must not dial " + party + ":" + port);
                 });
-        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, dialer, null);
+        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, listening(dialer), null);
                 Socket client = connect(server)) {
             assertThat(request(client, request)).isEqualTo(Bytes.hex(SocksWire.reply(expected)));
             awaitClosedByServer(client);
@@ -186,7 +194,7 @@ class SocksServerTest {
     @MethodSource("stalledClients")
     void stalledHandshakeIsClosed(String name, byte[] sentThenSilent) throws Exception {
         RecordingDialer dialer = RecordingDialer.toLoopback(echo.port());
-        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, dialer, null,
+        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, listening(dialer), null,
                 SHORT_HANDSHAKE_TIMEOUT, SocksServer.MAX_CONCURRENT_HANDSHAKES);
                 Socket client = connect(server)) {
             client.getOutputStream().write(sentThenSilent);
@@ -198,7 +206,7 @@ class SocksServerTest {
     @Test
     void aClientTricklingBytesCannotStretchTheHandshake() throws Exception {
         try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN,
-                RecordingDialer.toLoopback(echo.port()), null, SHORT_HANDSHAKE_TIMEOUT,
+                listening(RecordingDialer.toLoopback(echo.port())), null, SHORT_HANDSHAKE_TIMEOUT,
                 SocksServer.MAX_CONCURRENT_HANDSHAKES);
                 Socket client = connect(server)) {
             // 255 methods, one byte every 50 ms: each read is quick, the whole greeting is not.
@@ -236,7 +244,7 @@ class SocksServerTest {
             }
             return toEcho.open(party, port);
         });
-        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, dialer, null);
+        try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, listening(dialer), null);
                 Socket slow = connect(server);
                 Socket fast = connect(server)) {
             slow.getOutputStream().write(Bytes.of(GREETING_NO_AUTH, connectRequest(10, 0, 0, 2, 80)));
@@ -255,7 +263,7 @@ class SocksServerTest {
     @Test
     void overTheHandshakeCapANewConnectionIsClosedAtOnce() throws Exception {
         try (SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN,
-                RecordingDialer.toLoopback(echo.port()), null, SocksServer.HANDSHAKE_TIMEOUT, 1);
+                listening(RecordingDialer.toLoopback(echo.port())), null, SocksServer.HANDSHAKE_TIMEOUT, 1);
                 Socket holder = connect(server)) {
             holder.getOutputStream().write(GREETING_NO_AUTH);
             assertThat(Bytes.hex(readExactly(holder, 2))).isEqualTo(METHOD_NO_AUTH); // holds the one slot
@@ -271,7 +279,7 @@ class SocksServerTest {
     @Test
     void closeEndsHandshakesInFlightKeepsBridgedConnectionsAndIsIdempotent() throws Exception {
         SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN,
-                RecordingDialer.toLoopback(echo.port()), null);
+                listening(RecordingDialer.toLoopback(echo.port())), null);
         try (Socket bridged = connect(server); Socket handshaking = connect(server)) {
             assertThat(request(bridged, connectRequest(10, 0, 0, 1, 80))).isEqualTo(SUCCESS_REPLY);
             handshaking.getOutputStream().write(GREETING_NO_AUTH);
@@ -303,7 +311,7 @@ class SocksServerTest {
             QuicStream stream = toEcho.open(party, port);
             return new ResetRecordingStream(stream, streamReset);
         };
-        SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, slow, null);
+        SocksServer server = SocksServer.start(LOOPBACK_ANY_PORT, PARTY_PLAN, listening(slow), null);
         try (Socket client = connect(server)) {
             client.getOutputStream().write(Bytes.of(GREETING_NO_AUTH, connectRequest(10, 0, 0, 1, 80)));
             assertThat(dialing.await(TEST_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)).isTrue();

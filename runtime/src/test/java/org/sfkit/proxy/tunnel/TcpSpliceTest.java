@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +42,8 @@ import org.sfkit.proxy.quic.QuicSettings;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
 import org.sfkit.proxy.quic.StreamResetException;
+import org.sfkit.proxy.quic.TcpConnection;
+import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.quic.TcpSplice;
 import org.sfkit.proxy.quic.TlsIdentity;
 import org.sfkit.proxy.tls.SelfSignedCertificates;
@@ -48,8 +51,10 @@ import org.sfkit.proxy.tls.SelfSignedCertificates;
 /**
  * What every {@link TcpSplice} does, run through each kind: Netty's native splice (the TCP
  * connection on the stream's event loop) and the threaded one (a socket and two pump threads) on
- * both engines. A real QUIC connection on loopback: the opener writes on one end with the blocking
- * stream API, the far end's stream is spliced to a TCP service of the test's.
+ * both engines; and the same for a connection an ingress accepted ({@link TcpConnection}: Netty's
+ * listener moving it to the stream's loop, the JDK listener with pumps). A real QUIC connection on
+ * loopback: the opener writes on one end with the blocking stream API, the far end's stream is
+ * spliced to a TCP peer of the test's (a service it connects to, or a client that connected).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class TcpSpliceTest {
@@ -79,19 +84,36 @@ class TcpSpliceTest {
     private enum Kind {
         NETTY_NATIVE(QuicEngines.NETTY, (stream, label) -> stream.nativeTcpSplice().orElseThrow()),
         NETTY_THREADED(QuicEngines.NETTY, StreamBridge::threadedSplice),
-        KWIK_THREADED(QuicEngines.KWIK, StreamBridge::threadedSplice);
+        KWIK_THREADED(QuicEngines.KWIK, StreamBridge::threadedSplice),
+        /** Accepted by the Netty engine's listener, spliced on the stream's loop. */
+        NETTY_ACCEPTED(QuicEngines.NETTY, null),
+        /** Accepted by the kwik engine's (JDK) listener, bridged by pumps. */
+        KWIK_ACCEPTED(QuicEngines.KWIK, null);
 
         final String engine;
+        /** Null for kinds that splice an accepted connection. */
         final BiFunction<QuicStream, String, TcpSplice> splice;
 
         Kind(String engine, BiFunction<QuicStream, String, TcpSplice> splice) {
             this.engine = engine;
             this.splice = splice;
         }
+
+        boolean accepts() {
+            return splice == null;
+        }
     }
 
     static Stream<Arguments> kinds() {
         return Stream.of(Kind.values()).map(Arguments::of);
+    }
+
+    static Stream<Arguments> connectingKinds() {
+        return Stream.of(Kind.values()).filter(kind -> !kind.accepts()).map(Arguments::of);
+    }
+
+    static Stream<Arguments> acceptingKinds() {
+        return Stream.of(Kind.values()).filter(Kind::accepts).map(Arguments::of);
     }
 
     /** The opener's stream, the far end's stream, and the TCP service the far end is spliced to. */
@@ -104,6 +126,14 @@ class TcpSpliceTest {
      * right behind its port header), then connects the splice to a fresh service and starts it.
      */
     private Tunnel tunnel(Kind kind, byte[] early) throws Exception {
+        return tunnel(kind, early, new byte[0]);
+    }
+
+    /**
+     * As {@link #tunnel(Kind, byte[])}; for an accepting kind the client first sends
+     * {@code handshake}, which the test reads through the connection's blocking input.
+     */
+    private Tunnel tunnel(Kind kind, byte[] early, byte[] handshake) throws Exception {
         QuicEngine engine = QuicEngines.select(kind.engine);
         BlockingQueue<QuicConnection> accepted = new LinkedBlockingQueue<>();
         QuicListener listener = engine.listen(ANY_LOOPBACK, serverId, PinnedTrust.of(clientId.certificate()),
@@ -123,6 +153,9 @@ class TcpSpliceTest {
         QuicStream far = farStreams.poll(10, TimeUnit.SECONDS);
         assertThat(far).as("far end got the stream").isNotNull();
 
+        if (kind.accepts()) {
+            return acceptedTunnel(kind, engine, opener, far, handshake);
+        }
         ServerSocket service = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         toClose.add(service);
         TcpSplice splice = kind.splice.apply(far, "test");
@@ -130,6 +163,49 @@ class TcpSpliceTest {
         Socket accepted1 = service.accept();
         toClose.add(accepted1);
         return new Tunnel(opener, far, splice, accepted1);
+    }
+
+    /**
+     * A client connects to the engine's listener and says {@code handshake}, which is read through
+     * the blocking input (as the SOCKS server reads its greeting and request); the splice is then
+     * {@link TcpConnection#spliceNatively} where the engine has it, else {@link StreamBridge}.
+     */
+    private Tunnel acceptedTunnel(Kind kind, QuicEngine engine, QuicStream opener, QuicStream far, byte[] handshake)
+            throws Exception {
+        TcpListener listener = engine.listenTcp(ANY_LOOPBACK, 4);
+        toClose.add(listener);
+        Socket client = new Socket(listener.localAddress().getAddress(), listener.localAddress().getPort());
+        toClose.add(client);
+        TcpConnection connection = listener.accept();
+        toClose.add(connection);
+        assertThat(connection.remoteAddress().getPort()).isEqualTo(client.getLocalPort());
+        client.getOutputStream().write(handshake);
+        connection.setReadTimeout(Duration.ofSeconds(10));
+        assertThat(connection.input().readNBytes(handshake.length)).isEqualTo(handshake);
+        TcpSplice splice = new TcpSplice() {
+            @Override
+            public void connect(InetSocketAddress target, Duration timeout) {
+                throw new UnsupportedOperationException("an accepted connection is connected");
+            }
+
+            @Override
+            public CompletableFuture<Void> start() {
+                Optional<CompletableFuture<Void>> spliced = connection.spliceNatively(far);
+                // Netty's listener splices a Netty stream itself; the JDK listener leaves it to the pumps.
+                if (kind == Kind.NETTY_ACCEPTED) {
+                    assertThat(spliced).as("spliced natively").isPresent();
+                    return spliced.get();
+                }
+                assertThat(spliced).as("spliced natively").isEmpty();
+                return StreamBridge.bridge(connection, far, "test").thenApply(transfer -> null);
+            }
+
+            @Override
+            public void abort() {
+                connection.abort();
+            }
+        };
+        return new Tunnel(opener, far, splice, client);
     }
 
     @ParameterizedTest
@@ -159,6 +235,30 @@ class TcpSpliceTest {
         });
         assertThat(digestAll(t.opener().input())).as("answer then FIN").isEqualTo(answered.get(60, TimeUnit.SECONDS));
         ended.get(10, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The TCP peer half-closes first, then reads a long answer that must wait for socket buffer
+     * room (EPOLLOUT): Netty 4.2.18's epoll lost such channels (KeepEpollRegistration).
+     */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aTcpPeerThatHalfClosesFirstStillGetsALongAnswer(Kind kind) throws Exception {
+        Tunnel t = tunnel(kind, new byte[] {7});
+        t.splice().start();
+        t.service().getOutputStream().write("request".getBytes());
+        t.service().shutdownOutput();
+        assertThat(t.opener().input().readAllBytes()).as("request, then FIN").isEqualTo("request".getBytes());
+        int size = 16 << 20;
+        Future<byte[]> answered = pool.submit(() -> {
+            byte[] digest = writeRandom(t.opener().output(), size, 4);
+            t.opener().output().close();
+            return digest;
+        });
+        Thread.sleep(500); // the answer fills the TCP buffers before anyone reads
+        InputStream in = t.service().getInputStream();
+        assertThat(in.read()).isEqualTo(7);
+        assertThat(digestAll(in)).as("the whole answer, then EOF").isEqualTo(answered.get(60, TimeUnit.SECONDS));
     }
 
     @ParameterizedTest
@@ -201,7 +301,35 @@ class TcpSpliceTest {
     }
 
     @ParameterizedTest
-    @MethodSource("kinds")
+    @MethodSource("acceptingKinds")
+    void bytesBeyondTheHandshakeAndAnEofBeforeTheSpliceReachTheStream(Kind kind) throws Exception {
+        byte[] handshake = "greeting".getBytes();
+        Tunnel t = tunnel(kind, new byte[] {1}, handshake);
+        byte[] pipelined = "sent with the handshake, before any reply".getBytes();
+        t.service().getOutputStream().write(pipelined);
+        t.service().shutdownOutput(); // and the client is done sending
+        Thread.sleep(100); // let the bytes and the FIN reach the connection before the splice
+        t.splice().start();
+        assertThat(t.opener().input().readAllBytes()).as("the rest, then FIN").isEqualTo(pipelined);
+        // The other direction is still open: the early stream byte, then what the opener sends.
+        t.opener().output().write(new byte[] {2, 3});
+        t.opener().output().close();
+        assertThat(t.service().getInputStream().readAllBytes()).containsExactly(1, 2, 3);
+    }
+
+    @ParameterizedTest
+    @MethodSource("acceptingKinds")
+    void aClientThatAbortedBeforeTheSpliceResetsTheStream(Kind kind) throws Exception {
+        Tunnel t = tunnel(kind, new byte[] {1}, "hi".getBytes());
+        t.service().setSoLinger(true, 0);
+        t.service().close(); // RST while the ingress was dialling
+        Thread.sleep(100);
+        t.splice().start();
+        assertThatThrownBy(() -> t.opener().input().readAllBytes()).isInstanceOf(StreamResetException.class);
+    }
+
+    @ParameterizedTest
+    @MethodSource("connectingKinds")
     void aRefusedPortIsAConnectExceptionAndAbortBeforeStartSendsAnRst(Kind kind) throws Exception {
         Tunnel t = tunnel(kind, new byte[] {7});
         int closedPort;

@@ -6,9 +6,6 @@ import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ProtocolFamily;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.SocketException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -18,6 +15,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
+import org.sfkit.proxy.quic.TcpConnection;
+import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.tunnel.StreamBridge;
 import org.sfkit.proxy.tunnel.TunnelDialer;
 import org.sfkit.proxy.tunnel.TunnelException;
@@ -34,8 +33,9 @@ import org.sfkit.proxy.tunnel.TunnelException;
  *
  * <p><b>Race-free hand-off.</b> The application's socket is bound to 127.0.0.1:0 before its SYN,
  * the open stream is parked under that local port, and the connect goes to our listener, which
- * finds the stream by the accepted socket's remote port and splices the two with
- * {@link StreamBridge}. The application still sees 10.0.0.N:p as its remote address.
+ * finds the stream by the accepted socket's remote port and splices the two
+ * ({@link StreamBridge#splice}: on the engine's event loop where it can, the listener being the
+ * transport's). The application still sees 10.0.0.N:p as its remote address.
  */
 public final class LoopbackHandoff implements AutoCloseable {
     /**
@@ -51,7 +51,7 @@ public final class LoopbackHandoff implements AutoCloseable {
     }
 
     private final TunnelDialer dialer;
-    private final ServerSocket listener;
+    private final TcpListener listener;
     private final InetSocketAddress listenerAddress;
     private final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService expiry = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -60,15 +60,15 @@ public final class LoopbackHandoff implements AutoCloseable {
         return t;
     });
 
-    private LoopbackHandoff(TunnelDialer dialer, ServerSocket listener) {
+    private LoopbackHandoff(TunnelDialer dialer, TcpListener listener) {
         this.dialer = dialer;
         this.listener = listener;
-        this.listenerAddress = (InetSocketAddress) listener.getLocalSocketAddress();
+        this.listenerAddress = listener.localAddress();
     }
 
     /** Starts the listener; connects handed off from then on are carried through {@code dialer}. */
     public static LoopbackHandoff start(TunnelDialer dialer) throws IOException {
-        ServerSocket listener = new ServerSocket(0, LISTEN_BACKLOG, InetAddress.getLoopbackAddress());
+        TcpListener listener = dialer.listen(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), LISTEN_BACKLOG);
         LoopbackHandoff handoff = new LoopbackHandoff(dialer, listener);
         Thread acceptor = new Thread(handoff::acceptLoop, "sfkit-agent-listener");
         acceptor.setDaemon(true);
@@ -132,7 +132,7 @@ public final class LoopbackHandoff implements AutoCloseable {
 
     private void acceptLoop() {
         while (!listener.isClosed()) {
-            Socket socket;
+            TcpConnection socket;
             try {
                 socket = listener.accept();
             } catch (IOException e) {
@@ -141,26 +141,13 @@ public final class LoopbackHandoff implements AutoCloseable {
                 }
                 return;
             }
-            Pending entry = pending.remove(socket.getPort());
+            Pending entry = pending.remove(socket.remoteAddress().getPort());
             if (entry == null) { // not one of ours (another local process, or expired)
-                abort(socket);
+                socket.abort();
                 continue;
             }
-            try {
-                socket.setTcpNoDelay(true); // the application chose its own Nagle setting on its side
-            } catch (SocketException e) {
-                logger().log(Level.FINE, "setTcpNoDelay failed", e);
-            }
-            StreamBridge.bridge(socket, entry.stream(), entry.label());
-        }
-    }
-
-    private static void abort(Socket socket) {
-        try {
-            socket.setSoLinger(true, 0);
-            socket.close();
-        } catch (IOException ignored) {
-            // already gone
+            // Our side has TCP_NODELAY (the listener's); the application chose its own Nagle setting.
+            StreamBridge.splice(socket, entry.stream(), entry.label());
         }
     }
 

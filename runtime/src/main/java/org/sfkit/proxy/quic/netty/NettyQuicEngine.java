@@ -13,10 +13,13 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.quic.EpollQuicUtils;
 import io.netty.handler.codec.quic.Quic;
@@ -54,6 +57,7 @@ import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicSettings;
 import org.sfkit.proxy.quic.SharedUdpSocket;
+import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.quic.TlsIdentity;
 
 /**
@@ -124,7 +128,7 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
 
     public NettyQuicEngine() {
         epoll = Epoll.isAvailable();
-        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory io = epoll ? new KeepEpollRegistration(EpollIoHandler.newFactory()) : NioIoHandler.newFactory();
         group = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
                 new DefaultThreadFactory("sfkit-quic", true), io);
     }
@@ -132,6 +136,11 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
     /** TCP channels that can live on this engine's event loops (a stream's TCP splice). */
     static Class<? extends SocketChannel> tcpChannelType() {
         return Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** The listening twin of {@link #tcpChannelType()}. */
+    static Class<? extends ServerSocketChannel> tcpServerChannelType() {
+        return Epoll.isAvailable() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     }
 
     /** Whether the native QUIC library loads on this machine. */
@@ -328,6 +337,11 @@ public final class NettyQuicEngine implements QuicEngine, AutoCloseable {
             // sync() rethrows the bind failure (e.g. BindException) as is.
             throw e instanceof IOException io ? io : new IOException("cannot bind UDP " + bind, e);
         }
+    }
+
+    @Override
+    public TcpListener listenTcp(InetSocketAddress bind, int backlog) throws IOException {
+        return NettyTcpListener.bind(group, bind, backlog);
     }
 
     /** Stops the event loops; close listeners and connections first. */

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -39,7 +40,7 @@ final class NettyTcpSplice implements TcpSplice {
      * rides out a slow reader's pause at a few hundred MB/s, far below the 4 MiB stream window, so
      * the rest waits in the peer's send buffer under QUIC flow control rather than in our memory.
      */
-    private static final WriteBufferWaterMark TCP_WATER_MARK = new WriteBufferWaterMark(512 << 10, 1 << 20);
+    static final WriteBufferWaterMark TCP_WATER_MARK = new WriteBufferWaterMark(512 << 10, 1 << 20);
 
     private final NettyQuicStream stream;
     private final CompletableFuture<Void> ended = new CompletableFuture<>();
@@ -80,6 +81,62 @@ final class NettyTcpSplice implements TcpSplice {
         tcp = connected.channel();
         flushAfterBurst = new AfterReadBurst(tcp.eventLoop(), tcp::flush);
         tcp.closeFuture().addListener(f -> ended.complete(null));
+    }
+
+    /**
+     * Carries {@code stream} over {@code accepted}, a connection of {@link NettyTcpListener} whose
+     * handshake read through {@code input}: the channel moves to the stream's event loop (Netty
+     * channels may be deregistered and registered again, on another loop of the same transport),
+     * then bytes {@code input} received and did not return go first, and an EOF it saw becomes
+     * the stream's FIN.
+     */
+    static CompletableFuture<Void> adopt(Channel accepted, ChannelInput input, NettyQuicStream stream) {
+        NettyTcpSplice splice = new NettyTcpSplice(stream);
+        EventLoop target = stream.channel().eventLoop();
+        if (accepted.eventLoop() == target) {
+            target.execute(() -> splice.startAdopted(accepted, input));
+        } else {
+            accepted.deregister().addListener(deregistered -> target.register(accepted).addListener(registered -> {
+                if (registered.isSuccess()) {
+                    splice.startAdopted(accepted, input);
+                } else {
+                    LOG.log(Level.FINE, "cannot move a TCP connection to its stream's event loop", registered.cause());
+                    input.handOver().release();
+                    stream.reset(StreamErrorCodes.ABORTED);
+                    abort(accepted);
+                    splice.ended.complete(null);
+                }
+            }));
+        }
+        return splice.ended;
+    }
+
+    /** On the stream's event loop. */
+    private void startAdopted(Channel accepted, ChannelInput input) {
+        tcp = accepted;
+        flushAfterBurst = new AfterReadBurst(tcp.eventLoop(), tcp::flush);
+        tcp.closeFuture().addListener(f -> ended.complete(null));
+        ByteBuf early = input.handOver();
+        tcp.pipeline().remove(input.handler);
+        if (input.failed() || !tcp.isActive()) { // the client went away while we dialled
+            early.release();
+            stream.reset(StreamErrorCodes.ABORTED);
+            abort(tcp);
+            return;
+        }
+        tcp.pipeline().addLast(new TcpSide());
+        if (early.isReadable()) {
+            stream.writeSpliced(early);
+        } else {
+            early.release();
+        }
+        stream.spliceTo(this);
+        if (input.ended()) {
+            tcpInputDone = true;
+            stream.finishOutput();
+        } else {
+            tcp.config().setAutoRead(true);
+        }
     }
 
     @Override
@@ -135,9 +192,9 @@ final class NettyTcpSplice implements TcpSplice {
         abortTcp();
     }
 
-    private void closeIfBothDone(Channel tcp) {
+    private void closeIfBothDone(Channel channel) {
         if (tcpOutputDone && tcpInputDone) {
-            tcp.close();
+            channel.close();
         }
     }
 
@@ -146,7 +203,7 @@ final class NettyTcpSplice implements TcpSplice {
     }
 
     /** Closes with an RST (SO_LINGER 0) so the application sees an abort, not a clean EOF. */
-    private static void abort(Channel tcp) {
+    static void abort(Channel tcp) {
         if (tcp.isOpen()) {
             tcp.config().setOption(ChannelOption.SO_LINGER, 0);
             tcp.close();
