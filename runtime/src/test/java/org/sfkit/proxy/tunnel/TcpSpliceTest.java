@@ -86,17 +86,29 @@ class TcpSpliceTest {
         NETTY_THREADED(QuicEngines.NETTY, StreamBridge::threadedSplice),
         KWIK_THREADED(QuicEngines.KWIK, StreamBridge::threadedSplice),
         /** Accepted by the Netty engine's listener, spliced on the stream's loop. */
-        NETTY_ACCEPTED(QuicEngines.NETTY, null),
+        NETTY_ACCEPTED(QuicEngines.NETTY, null, 0),
+        /**
+         * The same after one other accepted connection: Netty hands accepted channels to its loops
+         * in turn, so of these two kinds one accepts on another loop than the stream's and moves.
+         */
+        NETTY_ACCEPTED_NEXT(QuicEngines.NETTY, null, 1),
         /** Accepted by the kwik engine's (JDK) listener, bridged by pumps. */
-        KWIK_ACCEPTED(QuicEngines.KWIK, null);
+        KWIK_ACCEPTED(QuicEngines.KWIK, null, 0);
 
         final String engine;
         /** Null for kinds that splice an accepted connection. */
         final BiFunction<QuicStream, String, TcpSplice> splice;
+        /** Connections accepted and left alone before the one spliced. */
+        final int acceptedBefore;
 
         Kind(String engine, BiFunction<QuicStream, String, TcpSplice> splice) {
+            this(engine, splice, 0);
+        }
+
+        Kind(String engine, BiFunction<QuicStream, String, TcpSplice> splice, int acceptedBefore) {
             this.engine = engine;
             this.splice = splice;
+            this.acceptedBefore = acceptedBefore;
         }
 
         boolean accepts() {
@@ -174,6 +186,10 @@ class TcpSpliceTest {
             throws Exception {
         TcpListener listener = engine.listenTcp(ANY_LOOPBACK, 4);
         toClose.add(listener);
+        for (int i = 0; i < kind.acceptedBefore; i++) {
+            toClose.add(new Socket(listener.localAddress().getAddress(), listener.localAddress().getPort()));
+            toClose.add(listener.accept());
+        }
         Socket client = new Socket(listener.localAddress().getAddress(), listener.localAddress().getPort());
         toClose.add(client);
         TcpConnection connection = listener.accept();
@@ -192,7 +208,7 @@ class TcpSpliceTest {
             public CompletableFuture<Void> start() {
                 Optional<CompletableFuture<Void>> spliced = connection.spliceNatively(far);
                 // Netty's listener splices a Netty stream itself; the JDK listener leaves it to the pumps.
-                if (kind == Kind.NETTY_ACCEPTED) {
+                if (kind.engine.equals(QuicEngines.NETTY)) {
                     assertThat(spliced).as("spliced natively").isPresent();
                     return spliced.get();
                 }
