@@ -40,6 +40,20 @@ public final class KwikEngine implements QuicEngine {
      */
     private static final int KWIK_CONNECTION_WINDOW_FACTOR = 10;
 
+    static {
+        // kwik 0.10.8 asserts invariants that do not hold on a fast path: LossDetector.detectLostPackets
+        // asserts (LossDetector.java:177) a loss delay above 0 ms, which is 9/8 of the RTT in whole
+        // milliseconds, so 0 once a sub-millisecond sample was taken (loopback, a LAN). With -ea (as
+        // surefire runs the tests, or a host application) the AssertionError escapes kwik's receive
+        // loop, which catches only RuntimeException: the connection's receiver thread ends and the
+        // connection stops silently (reads block for good, no idle timeout). Without -ea kwik carries
+        // on. So kwik's own assertions stay off, whatever the JVM's flags; set before any kwik class
+        // with an assertion is initialised (the status is fixed when a class is initialised).
+        String kwikCore = QuicClientConnection.class.getPackageName(); // tech.kwik.core, or relocated
+        QuicClientConnection.class.getClassLoader()
+                .setPackageAssertionStatus(kwikCore.substring(0, kwikCore.lastIndexOf('.')), false);
+    }
+
     /**
      * Our own keep-alive PINGs: kwik's {@code keepAlive(seconds)} pings every max-idle/2 (12 h at
      * the spec's 24 h) for a limited time, on a non-daemon thread per connection.
@@ -87,6 +101,7 @@ public final class KwikEngine implements QuicEngine {
                         PinnedTrust trustedServer, QuicSettings settings, Duration timeout) throws IOException {
         // The caller's deadline, capped by the settings' handshake timeout (spec section 6: 30 s).
         Duration handshakeTimeout = timeout.compareTo(settings.handshakeTimeout()) < 0 ? timeout : settings.handshakeTimeout();
+        ServerHelloGate[] gate = new ServerHelloGate[1];
         QuicClientConnection kwik = QuicClientConnection.newBuilder()
                 .applicationProtocol(QuicSettings.ALPN)
                 // Accept a Netty peer's keep-alive datagrams (NettyQuicConnection.sendKeepAlive).
@@ -108,9 +123,10 @@ public final class KwikEngine implements QuicEngine {
                 .defaultStreamReceiveBufferSize(settings.connectionWindow() / KWIK_CONNECTION_WINDOW_FACTOR)
                 .maxOpenPeerInitiatedBidirectionalStreams(settings.maxPeerStreams())
                 .maxOpenPeerInitiatedUnidirectionalStreams(0)
-                .socketFactory(sockets)
+                .socketFactory(server -> gate[0] = new ServerHelloGate(sockets.createSocket(server)))
                 .logger(new KwikLog("client to " + remote))
                 .build();
+        gate[0].watch(kwik);
         kwik.setDefaultBidirectionalStreamReceiveBufferSize(settings.streamWindow());
         KwikConnection connection = new KwikConnection(kwik, remote, () -> serverCertificate(kwik));
         kwik.setPeerInitiatedStreamCallback(connection::peerStreamArrived);
