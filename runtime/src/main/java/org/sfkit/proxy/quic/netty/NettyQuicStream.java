@@ -533,27 +533,33 @@ final class NettyQuicStream implements QuicStream {
         /** Event loop: the held byte goes out alone once it has waited long enough for a next write or close. */
         private synchronized void releaseHeld() {
             releaseScheduled = false;
-            if (heldByte < 0 || closed || failure != null) {
-                return;
-            }
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldSinceNanos);
-            if (waitedMs < HELD_BYTE_RELEASE_MS) {
+            if (heldByte >= 0 && waitedMs < HELD_BYTE_RELEASE_MS) {
                 releaseScheduled = true;
                 channel.eventLoop().schedule(this::releaseHeld, HELD_BYTE_RELEASE_MS - waitedMs, TimeUnit.MILLISECONDS);
                 return;
             }
-            ByteBuf one = channel.alloc().directBuffer(1).writeByte(heldByte);
-            heldByte = -1;
-            send(one);
+            releaseHeldNow();
         }
 
-        /** Event loop: sends a held byte at once (spliced writes bypass this output). */
+        /**
+         * Sends a held byte at once (spliced writes bypass this output). A held byte means the
+         * output is neither closed nor failed: {@link #close} and {@link #fail} take it.
+         */
         synchronized void releaseHeldNow() {
-            if (heldByte >= 0 && !closed && failure == null) {
-                ByteBuf one = channel.alloc().directBuffer(1).writeByte(heldByte);
-                heldByte = -1;
-                send(one);
+            if (heldByte >= 0) {
+                send(takeHeld());
             }
+        }
+
+        /** Monitor held: the held byte as a buffer, or an empty one; nothing is held afterwards. */
+        private ByteBuf takeHeld() {
+            if (heldByte < 0) {
+                return Unpooled.EMPTY_BUFFER;
+            }
+            ByteBuf one = channel.alloc().directBuffer(1).writeByte(heldByte);
+            heldByte = -1;
+            return one;
         }
 
         /** Monitor held: waits while the limit is reached (a lone write may exceed it). */
@@ -615,12 +621,7 @@ final class NettyQuicStream implements QuicStream {
             if (failure != null) {
                 throw failure;
             }
-            ByteBuf last = Unpooled.EMPTY_BUFFER;
-            if (heldByte >= 0) {
-                last = channel.alloc().directBuffer(1).writeByte(heldByte);
-                heldByte = -1;
-            }
-            channel.writeAndFlush(new DefaultQuicStreamFrame(last, true)).addListener(f -> {
+            channel.writeAndFlush(new DefaultQuicStreamFrame(takeHeld(), true)).addListener(f -> {
                 if (f.isSuccess()) {
                     outputEnded();
                 } else {
