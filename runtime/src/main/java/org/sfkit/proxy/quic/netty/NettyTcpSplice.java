@@ -78,9 +78,7 @@ final class NettyTcpSplice implements TcpSplice {
             Throwable cause = connected.cause();
             throw cause instanceof IOException io ? io : new IOException("cannot connect to " + target, cause);
         }
-        tcp = connected.channel();
-        flushAfterBurst = new AfterReadBurst(tcp.eventLoop(), tcp::flush);
-        tcp.closeFuture().addListener(f -> ended.complete(null));
+        attach(connected.channel());
     }
 
     /**
@@ -111,11 +109,16 @@ final class NettyTcpSplice implements TcpSplice {
         return splice.ended;
     }
 
-    /** On the stream's event loop. */
-    private void startAdopted(Channel accepted, ChannelInput input) {
-        tcp = accepted;
+    /** The TCP channel this splice carries, connected or accepted. */
+    private void attach(Channel channel) {
+        tcp = channel;
         flushAfterBurst = new AfterReadBurst(tcp.eventLoop(), tcp::flush);
         tcp.closeFuture().addListener(f -> ended.complete(null));
+    }
+
+    /** On the stream's event loop. */
+    private void startAdopted(Channel accepted, ChannelInput input) {
+        attach(accepted);
         ByteBuf early = input.handOver();
         tcp.pipeline().remove(input.handler);
         if (input.failed() || !tcp.isActive()) { // the client went away while we dialled
