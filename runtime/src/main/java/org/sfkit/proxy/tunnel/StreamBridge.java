@@ -3,16 +3,20 @@ package org.sfkit.proxy.tunnel;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sfkit.proxy.quic.QuicStream;
@@ -97,13 +101,17 @@ public final class StreamBridge {
     public static CompletableFuture<Transfer> bridge(TcpConnection socket, QuicStream stream, String label) {
         AtomicLong sent = new AtomicLong();
         AtomicLong received = new AtomicLong();
-        CompletableFuture<Void> up = CompletableFuture.runAsync(() -> tcpToStream(socket, stream, sent, label), PUMPS);
-        CompletableFuture<Void> down = CompletableFuture.runAsync(() -> streamToTcp(stream, socket, received, label), PUMPS);
+        TcpWrites writes = new TcpWrites();
+        CompletableFuture<Void> up =
+                CompletableFuture.runAsync(() -> tcpToStream(socket, stream, writes, sent, label), PUMPS);
+        CompletableFuture<Void> down =
+                CompletableFuture.runAsync(() -> streamToTcp(stream, socket, writes, received, label), PUMPS);
         return up.runAfterBoth(down, () -> closeQuietly(socket))
                 .thenApply(v -> new Transfer(sent.get(), received.get()));
     }
 
-    private static void tcpToStream(TcpConnection socket, QuicStream stream, AtomicLong count, String label) {
+    private static void tcpToStream(
+            TcpConnection socket, QuicStream stream, TcpWrites writes, AtomicLong count, String label) {
         byte[] buffer = new byte[BUFFER_SIZE];
         try {
             InputStream in = socket.input();
@@ -112,6 +120,9 @@ public final class StreamBridge {
             while ((n = in.read(buffer)) >= 0) {
                 out.write(buffer, 0, n);
                 count.addAndGet(n);
+            }
+            if (writes.failed()) {
+                throw new SocketException("connection reset (reported to a write, then read as EOF)");
             }
             out.close(); // FIN after everything written
         } catch (StreamResetException e) {
@@ -124,14 +135,15 @@ public final class StreamBridge {
         }
     }
 
-    private static void streamToTcp(QuicStream stream, TcpConnection socket, AtomicLong count, String label) {
+    private static void streamToTcp(
+            QuicStream stream, TcpConnection socket, TcpWrites writes, AtomicLong count, String label) {
         byte[] buffer = new byte[BUFFER_SIZE];
         try {
             InputStream in = stream.input();
             OutputStream out = socket.output();
             int n;
             while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
+                writes.write(out, buffer, n);
                 count.addAndGet(n);
             }
             socket.shutdownOutput(); // stream FIN becomes TCP FIN
@@ -142,6 +154,55 @@ public final class StreamBridge {
             LOG.log(Level.FINE, () -> label + ": TCP write failed, resetting stream: " + e);
             stream.reset(StreamErrorCodes.ABORTED);
             socket.abort();
+        }
+    }
+
+    /**
+     * Tells a TCP peer's RST from its FIN for the reading pump. Linux reports a reset once, to the
+     * first read or write after it, and then clears it: when the writing pump's write takes it, the
+     * reading pump's next read returns EOF as for a clean close, and forwarding that as FIN would
+     * end the peer's stream as complete though the connection was aborted (a race CI hit). So
+     * writes run under a lock and record their failure, and the reader, at EOF, asks once the
+     * write in progress has ended.
+     */
+    private static final class TcpWrites {
+        /**
+         * How long the reader at EOF waits for a write in progress. An RST wakes a write blocked on
+         * buffer room with the error at once, so a write still running after this is on a live
+         * connection; 1 s covers a writer descheduled between the failed system call and its
+         * record on a loaded host, and bounds how long such a write can delay the FIN.
+         */
+        private static final long WRITE_SETTLE_MS = 1000;
+
+        private final ReentrantLock lock = new ReentrantLock();
+        private boolean failed;
+
+        void write(OutputStream out, byte[] buffer, int n) throws IOException {
+            lock.lock();
+            try {
+                out.write(buffer, 0, n);
+            } catch (IOException e) {
+                failed = true;
+                throw e;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        boolean failed() throws InterruptedIOException {
+            try {
+                if (!lock.tryLock(WRITE_SETTLE_MS, TimeUnit.MILLISECONDS)) {
+                    return false;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted at the end of a TCP connection");
+            }
+            try {
+                return failed;
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
