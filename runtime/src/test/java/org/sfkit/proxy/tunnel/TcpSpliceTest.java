@@ -292,6 +292,35 @@ class TcpSpliceTest {
         assertThat(digestAll(in)).as("the whole answer, then EOF").isEqualTo(answered.get(60, TimeUnit.SECONDS));
     }
 
+    /**
+     * The stream ends (FIN both ways) while the TCP side still has bytes to deliver to a slow
+     * reader: the stream's end must not cut them off.
+     */
+    @ParameterizedTest
+    @MethodSource("kinds")
+    void aSlowTcpReaderGetsEverythingAfterTheStreamEnded(Kind kind) throws Exception {
+        Tunnel t = tunnel(kind, new byte[] {7});
+        t.splice().start();
+        t.service().shutdownOutput(); // the stream's FIN: the stream ends once the opener's FIN is read
+        assertThat(t.opener().input().readAllBytes()).isEmpty();
+        int size = 16 << 20;
+        Future<byte[]> answered = pool.submit(() -> {
+            byte[] digest = writeRandom(t.opener().output(), size, 5);
+            t.opener().output().close();
+            return digest;
+        });
+        InputStream in = t.service().getInputStream();
+        assertThat(in.read()).isEqualTo(7);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] buffer = new byte[16 << 10];
+        int n;
+        while ((n = in.read(buffer)) >= 0) {
+            sha.update(buffer, 0, n);
+            Thread.sleep(1); // ~10 MB/s: slower than the tunnel, so bytes wait in the TCP side's buffers
+        }
+        assertThat(sha.digest()).as("the whole answer, then EOF").isEqualTo(answered.get(60, TimeUnit.SECONDS));
+    }
+
     @ParameterizedTest
     @MethodSource("kinds")
     void aTcpReaderThatPausesLosesNothing(Kind kind) throws Exception {

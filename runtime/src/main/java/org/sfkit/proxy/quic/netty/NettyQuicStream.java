@@ -2,17 +2,20 @@ package org.sfkit.proxy.quic.netty;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.handler.codec.quic.DefaultQuicStreamFrame;
 import io.netty.handler.codec.quic.QuicException;
 import io.netty.handler.codec.quic.QuicStreamChannel;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.sfkit.proxy.quic.QuicStream;
 import org.sfkit.proxy.quic.StreamErrorCodes;
@@ -121,26 +124,21 @@ final class NettyQuicStream implements QuicStream {
         }
     }
 
-    /** Event loop: the spliced TCP side's FIN, sent after every byte written before it. */
+    /**
+     * Event loop: the spliced TCP side's FIN, sent after every byte written before it and with the
+     * byte held back, if any ({@code Output}: quiche#2525).
+     */
     void finishOutput() {
-        channel.writeAndFlush(new DefaultQuicStreamFrame(Unpooled.EMPTY_BUFFER, true)).addListener(f -> {
-            if (f.isSuccess()) {
-                outputEnded();
-            } else {
-                output.writeFailed(f.cause());
-                splice.streamAborted();
-            }
-        });
+        try {
+            output.close();
+        } catch (IOException alreadyFailed) {
+            // The failure aborted the TCP side when it happened (writeFailed, peerAborted, channelInactive).
+        }
     }
 
-    /** Event loop: a write from the spliced TCP side, handed to quiche as it is. */
+    /** Event loop: a read of the spliced TCP side, handed to quiche as it is (but see {@code Output}). */
     void writeSpliced(ByteBuf buf) {
-        channel.write(buf).addListener(f -> {
-            if (!f.isSuccess()) {
-                output.writeFailed(f.cause());
-                splice.streamAborted(); // as StreamBridge: a stream we cannot write ends the TCP side too
-            }
-        });
+        output.writeSpliced(buf);
     }
 
     @Override
@@ -259,7 +257,10 @@ final class NettyQuicStream implements QuicStream {
             IOException closed = new IOException("stream closed: the QUIC connection ended");
             input.fail(closed);
             output.fail(closed);
-            if (splice != null) {
+            // After FIN both ways (we closed the channel) the TCP side still delivers what it
+            // holds to a slow reader and closes itself: aborting it here lost those bytes. Every
+            // other way both directions end has aborted the splice already.
+            if (splice != null && !(inputEnded && outputEnded)) {
                 splice.streamAborted();
             }
         }
@@ -453,7 +454,9 @@ final class NettyQuicStream implements QuicStream {
     }
 
     /**
-     * Copies writes into direct buffers; blocks while {@link #OUTPUT_PENDING_LIMIT} bytes wait for quiche.
+     * Copies writes into direct buffers; blocks while {@link #OUTPUT_PENDING_LIMIT} bytes wait for
+     * quiche. Once the stream is spliced it also takes the TCP side's reads ({@link #writeSpliced})
+     * and FIN, so that both share the held byte below.
      *
      * <p><b>quiche can drop a FIN that carries no data</b> (cloudflare/quiche#2525, open in the quiche
      * of Netty 4.2.18): a zero-length STREAM frame with FIN written after the stream's data was sent
@@ -466,6 +469,11 @@ final class NettyQuicStream implements QuicStream {
      * once the peer's FIN has arrived (the only state in which quiche collects on that ACK), each
      * write keeps its last byte back ({@link #heldByte}); the next write or {@link #close} sends it
      * (close: with the FIN), or {@link #HELD_BYTE_RELEASE_MS} later it goes out alone.
+     *
+     * <p>Order: a writer thread's buffers reach the channel through tasks on its event loop, and
+     * the timed release runs on that loop too, possibly while some of them are still queued (a
+     * loop that lags by the release delay, as on a loaded host); it then goes behind them. Sent
+     * at once, the held byte overtook the bytes before it (a digest mismatch under load).
      */
     private final class Output extends OutputStream implements Direction {
         private long pendingBytes;
@@ -475,6 +483,16 @@ final class NettyQuicStream implements QuicStream {
         private int heldByte = -1;
         private long heldSinceNanos;
         private boolean releaseScheduled;
+        /** Writes writer threads queued on the event loop... */
+        private long queuedByWriters;
+        /** ...and how many of those ran (event loop only). */
+        private long ranForWriters;
+        /** Event loop: a spliced write or a held byte that failed ends the stream's output. */
+        private final ChannelFutureListener failureListener = f -> {
+            if (!f.isSuccess()) {
+                writeFailed(f.cause());
+            }
+        };
 
         @Override
         public void write(int b) throws IOException {
@@ -508,13 +526,44 @@ final class NettyQuicStream implements QuicStream {
                     off += n;
                 } while (off < end);
                 if (hold) {
-                    heldByte = b[end] & 0xff;
-                    heldSinceNanos = System.nanoTime();
-                    if (!releaseScheduled) {
-                        releaseScheduled = true;
-                        channel.eventLoop().schedule(this::releaseHeld, HELD_BYTE_RELEASE_MS, TimeUnit.MILLISECONDS);
-                    }
+                    hold(b[end] & 0xff);
                 }
+            }
+        }
+
+        /**
+         * Event loop: a read of the spliced TCP side, handed to quiche as it is (no copy), after
+         * the byte held back before it; once the peer's FIN is in, its own last byte is held back.
+         * Not flushed: Netty flushes a stream's writes when its connection next sends.
+         */
+        synchronized void writeSpliced(ByteBuf buf) {
+            if (failure != null || closed) {
+                buf.release(); // the TCP side is being aborted (or has ended: nothing follows its FIN)
+                return;
+            }
+            ByteBuf earlier = takeHeld();
+            if (earlier.isReadable()) {
+                channel.write(earlier).addListener(failureListener);
+            }
+            if (input.finishedByPeer() && buf.isReadable()) {
+                int last = buf.writerIndex() - 1;
+                hold(buf.getUnsignedByte(last));
+                buf.writerIndex(last);
+            }
+            if (buf.isReadable()) {
+                channel.write(buf).addListener(failureListener);
+            } else {
+                buf.release();
+            }
+        }
+
+        /** Monitor held: keeps {@code b} back; if no write or close follows, the release task sends it. */
+        private void hold(int b) {
+            heldByte = b;
+            heldSinceNanos = System.nanoTime();
+            if (!releaseScheduled) {
+                releaseScheduled = true;
+                channel.eventLoop().schedule(this::releaseHeld, HELD_BYTE_RELEASE_MS, TimeUnit.MILLISECONDS);
             }
         }
 
@@ -522,29 +571,57 @@ final class NettyQuicStream implements QuicStream {
         private void send(ByteBuf buf) {
             int n = buf.readableBytes();
             pendingBytes += n;
-            channel.writeAndFlush(buf).addListener(f -> {
+            submit(buf, f -> {
                 released(n);
-                if (!f.isSuccess()) {
-                    writeFailed(f.cause());
-                }
+                failureListener.operationComplete(f);
             });
+        }
+
+        /**
+         * Monitor held: writes and flushes {@code msg} after every earlier write. A writer thread's
+         * goes through a task of ours rather than Netty's so that the release can tell whether any
+         * is still queued.
+         */
+        private void submit(Object msg, ChannelFutureListener listener) {
+            if (channel.eventLoop().inEventLoop()) {
+                channel.writeAndFlush(msg).addListener(listener);
+                return;
+            }
+            try {
+                channel.eventLoop().execute(() -> {
+                    ranForWriters++;
+                    channel.writeAndFlush(msg).addListener(listener);
+                });
+                queuedByWriters++;
+            } catch (RejectedExecutionException e) {
+                ReferenceCountUtil.release(msg);
+                fail(new IOException("stream closed: its event loop has shut down", e)); // the next write or close throws it
+            }
         }
 
         /** Event loop: the held byte goes out alone once it has waited long enough for a next write or close. */
         private synchronized void releaseHeld() {
             releaseScheduled = false;
-            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldSinceNanos);
-            if (heldByte >= 0 && waitedMs < HELD_BYTE_RELEASE_MS) {
-                releaseScheduled = true;
-                channel.eventLoop().schedule(this::releaseHeld, HELD_BYTE_RELEASE_MS - waitedMs, TimeUnit.MILLISECONDS);
+            if (heldByte < 0) {
                 return;
             }
-            releaseHeldNow();
+            long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldSinceNanos);
+            if (ranForWriters < queuedByWriters) { // bytes before the held one are still queued: go behind them
+                releaseScheduled = true;
+                channel.eventLoop().execute(this::releaseHeld);
+            } else if (waitedMs < HELD_BYTE_RELEASE_MS) {
+                releaseScheduled = true;
+                channel.eventLoop().schedule(this::releaseHeld, HELD_BYTE_RELEASE_MS - waitedMs, TimeUnit.MILLISECONDS);
+            } else {
+                releaseHeldNow();
+            }
         }
 
         /**
-         * Sends a held byte at once (spliced writes bypass this output). A held byte means the
-         * output is neither closed nor failed: {@link #close} and {@link #fail} take it.
+         * Event loop: sends a held byte at once. Callers run behind every write queued before the
+         * byte was held ({@link #releaseHeld} checks; {@link #spliceTo} is a task queued after the
+         * writes it follows). A held byte means the output is neither closed nor failed:
+         * {@link #close} and {@link #fail} take it.
          */
         synchronized void releaseHeldNow() {
             if (heldByte >= 0) {
@@ -588,12 +665,16 @@ final class NettyQuicStream implements QuicStream {
             notifyAll();
         }
 
+        /** Event loop. A spliced stream we cannot write ends its TCP side too, as {@code StreamBridge} does. */
         private void writeFailed(Throwable cause) {
             if (cause.getMessage() != null && cause.getMessage().contains(QUICHE_STOP_SENDING)) {
                 peerAborted(this);
             } else {
                 fail(new IOException("stream write failed: " + cause, cause));
                 outputEnded();
+            }
+            if (splice != null) {
+                splice.streamAborted();
             }
         }
 
@@ -621,7 +702,7 @@ final class NettyQuicStream implements QuicStream {
             if (failure != null) {
                 throw failure;
             }
-            channel.writeAndFlush(new DefaultQuicStreamFrame(takeHeld(), true)).addListener(f -> {
+            submit(new DefaultQuicStreamFrame(takeHeld(), true), f -> {
                 if (f.isSuccess()) {
                     outputEnded();
                 } else {

@@ -3,6 +3,7 @@ package org.sfkit.proxy.quic.netty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.channel.EventLoop;
 import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -134,6 +135,46 @@ class NettyQuicEngineTest extends QuicEngineContract {
         stream.output().write(payload);
         stream.output().close();
         assertThat(stream.input().readAllBytes()).isEqualTo(MessageDigest.getInstance("SHA-256").digest(payload));
+    }
+
+    /**
+     * After the peer's FIN each write keeps its last byte back (quiche#2525, see NettyQuicStream).
+     * The held byte's timed release runs on the event loop, and a lagging loop can queue it ahead
+     * of the writer's next buffer: it must then not send the byte that buffer's write held, ahead
+     * of the buffer. The lag is made here: a long task that comes due with the release of write A
+     * and runs first, while write B is queued behind the release.
+     */
+    @Test
+    void aHeldByteKeepsItsPlaceWhenTheEventLoopLags() throws Exception {
+        Pair p = pair(QuicSettings.defaults());
+        BlockingQueue<QuicStream> peerStreams = new LinkedBlockingQueue<>();
+        p.server().onPeerStream(peerStreams::add);
+        NettyQuicStream c = (NettyQuicStream) p.client().openStream();
+        c.output().write(0);
+        QuicStream s = peerStreams.poll(10, TimeUnit.SECONDS);
+        assertThat(s).isNotNull();
+        s.output().close();
+        assertThat(c.input().readAllBytes()).as("the peer's FIN is in: writes now hold their last byte").isEmpty();
+
+        EventLoop loop = c.channel().eventLoop();
+        loop.schedule(() -> pause(100), 20, TimeUnit.MILLISECONDS); // due just before A's release
+        byte[] a = {1, 2, 3, 4, 5};
+        byte[] b = {6, 7, 8, 9, 10};
+        c.output().write(a); // its last byte is held; the release is due in 20 ms
+        loop.execute(() -> pause(40)); // busy while both come due: then both are queued, the long one first
+        Thread.sleep(70); // the long task runs: B queues behind the release
+        c.output().write(b);
+        Thread.sleep(200);
+        c.output().close();
+        assertThat(s.input().readAllBytes()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
