@@ -534,7 +534,7 @@ final class NettyQuicStream implements QuicStream {
         /**
          * Event loop: a read of the spliced TCP side, handed to quiche as it is (no copy), after
          * the byte held back before it; once the peer's FIN is in, its own last byte is held back.
-         * Not flushed: Netty flushes a stream's writes when its connection next sends.
+         * No flush needed: a Netty stream channel hands each write to quiche at once (its flush is a no-op).
          */
         synchronized void writeSpliced(ByteBuf buf) {
             if (failure != null || closed) {
