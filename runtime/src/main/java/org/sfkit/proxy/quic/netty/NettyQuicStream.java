@@ -456,7 +456,7 @@ final class NettyQuicStream implements QuicStream {
     /**
      * Copies writes into direct buffers; blocks while {@link #OUTPUT_PENDING_LIMIT} bytes wait for
      * quiche. Once the stream is spliced it also takes the TCP side's reads ({@link #writeSpliced})
-     * and FIN, so that both share the held byte below.
+     * and FIN, so that both share the holding back below.
      *
      * <p><b>quiche can drop a FIN that carries no data</b> (cloudflare/quiche#2525, open in the quiche
      * of Netty 4.2.18): a zero-length STREAM frame with FIN written after the stream's data was sent
@@ -467,8 +467,9 @@ final class NettyQuicStream implements QuicStream {
      * stream forever (measured: 1 in 8 rounds of 40 concurrent 256 KiB echoes with a kwik client).
      * A FIN written together with data is tracked with that data and cannot be lost this way. So
      * once the peer's FIN has arrived (the only state in which quiche collects on that ACK), each
-     * write keeps its last byte back ({@link #heldByte}); the next write or {@link #close} sends it
-     * (close: with the FIN), or {@link #HELD_BYTE_RELEASE_MS} later it goes out alone.
+     * write keeps its last byte back ({@link #held}; a spliced TCP read keeps its whole buffer
+     * back: no copy, no extra write); the next write or {@link #close} sends it (close: with the
+     * FIN), or {@link #HELD_BYTE_RELEASE_MS} later it goes out alone.
      *
      * <p>Order: a writer thread's buffers reach the channel through tasks on its event loop, and
      * the timed release runs on that loop too, possibly while some of them are still queued (a
@@ -479,8 +480,8 @@ final class NettyQuicStream implements QuicStream {
         private long pendingBytes;
         private boolean closed;
         private IOException failure;
-        /** The last byte written while the peer's FIN was in, not yet handed to the channel; -1 if none. */
-        private int heldByte = -1;
+        /** The end of the last write made while the peer's FIN was in, not yet handed to the channel; or null. */
+        private ByteBuf held;
         private long heldSinceNanos;
         private boolean releaseScheduled;
         /** Writes writer threads queued on the event loop... */
@@ -513,12 +514,13 @@ final class NettyQuicStream implements QuicStream {
                 do {
                     int n = Math.min(end - off, OUTPUT_CHUNK);
                     awaitRoom(n + 1);
-                    int prefix = heldByte >= 0 ? 1 : 0;
+                    int prefix = held != null ? held.readableBytes() : 0;
                     if (n + prefix > 0) {
                         ByteBuf buf = channel.alloc().directBuffer(n + prefix);
-                        if (prefix == 1) {
-                            buf.writeByte(heldByte);
-                            heldByte = -1;
+                        if (held != null) {
+                            buf.writeBytes(held);
+                            held.release();
+                            held = null;
                         }
                         buf.writeBytes(b, off, n);
                         send(buf);
@@ -526,14 +528,14 @@ final class NettyQuicStream implements QuicStream {
                     off += n;
                 } while (off < end);
                 if (hold) {
-                    hold(b[end] & 0xff);
+                    hold(channel.alloc().directBuffer(1).writeByte(b[end]));
                 }
             }
         }
 
         /**
-         * Event loop: a read of the spliced TCP side, handed to quiche as it is (no copy), after
-         * the byte held back before it; once the peer's FIN is in, its own last byte is held back.
+         * Event loop: a read of the spliced TCP side, handed to quiche as it is (no copy); once
+         * the peer's FIN is in, it is held back in place of the one before, which goes now.
          * No flush needed: a Netty stream channel hands each write to quiche at once (its flush is a no-op).
          */
         synchronized void writeSpliced(ByteBuf buf) {
@@ -541,25 +543,22 @@ final class NettyQuicStream implements QuicStream {
                 buf.release(); // the TCP side is being aborted (or has ended: nothing follows its FIN)
                 return;
             }
+            if (!input.finishedByPeer()) { // then nothing is held: holding starts with the peer's FIN
+                channel.write(buf).addListener(failureListener);
+                return;
+            }
             ByteBuf earlier = takeHeld();
+            hold(buf);
             if (earlier.isReadable()) {
                 channel.write(earlier).addListener(failureListener);
-            }
-            if (input.finishedByPeer() && buf.isReadable()) {
-                int last = buf.writerIndex() - 1;
-                hold(buf.getUnsignedByte(last));
-                buf.writerIndex(last);
-            }
-            if (buf.isReadable()) {
-                channel.write(buf).addListener(failureListener);
             } else {
-                buf.release();
+                earlier.release();
             }
         }
 
-        /** Monitor held: keeps {@code b} back; if no write or close follows, the release task sends it. */
-        private void hold(int b) {
-            heldByte = b;
+        /** Monitor held: keeps {@code end} back; if no write or close follows, the release task sends it. */
+        private void hold(ByteBuf end) {
+            held = end;
             heldSinceNanos = System.nanoTime();
             if (!releaseScheduled) {
                 releaseScheduled = true;
@@ -602,7 +601,7 @@ final class NettyQuicStream implements QuicStream {
         /** Event loop: the held byte goes out alone once it has waited long enough for a next write or close. */
         private synchronized void releaseHeld() {
             releaseScheduled = false;
-            if (heldByte < 0) {
+            if (held == null) {
                 return;
             }
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - heldSinceNanos);
@@ -624,19 +623,16 @@ final class NettyQuicStream implements QuicStream {
          * {@link #close} and {@link #fail} take it.
          */
         synchronized void releaseHeldNow() {
-            if (heldByte >= 0) {
+            if (held != null) {
                 send(takeHeld());
             }
         }
 
-        /** Monitor held: the held byte as a buffer, or an empty one; nothing is held afterwards. */
+        /** Monitor held: what is held back, or an empty buffer; nothing is held afterwards. */
         private ByteBuf takeHeld() {
-            if (heldByte < 0) {
-                return Unpooled.EMPTY_BUFFER;
-            }
-            ByteBuf one = channel.alloc().directBuffer(1).writeByte(heldByte);
-            heldByte = -1;
-            return one;
+            ByteBuf taken = held != null ? held : Unpooled.EMPTY_BUFFER;
+            held = null;
+            return taken;
         }
 
         /** Monitor held: waits while the limit is reached (a lone write may exceed it). */
@@ -683,7 +679,10 @@ final class NettyQuicStream implements QuicStream {
             if (failure == null) {
                 failure = cause;
             }
-            heldByte = -1;
+            if (held != null) {
+                held.release();
+                held = null;
+            }
             notifyAll();
         }
 
