@@ -1,7 +1,11 @@
 package org.sfkit.proxy.node;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import org.sfkit.proxy.quic.QuicEngine;
+import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.tunnel.TunnelDialer;
 
 /**
@@ -12,8 +16,19 @@ public interface PartyNode extends TunnelDialer, AutoCloseable {
     /** This party's id. */
     int pid();
 
-    /** The QUIC engine carrying the links ({@code netty} or {@code kwik}). */
-    String engineName();
+    /** The QUIC engine carrying the links. */
+    QuicEngine engine();
+
+    /** The engine's name ({@code netty} or {@code kwik}). */
+    default String engineName() {
+        return engine().name();
+    }
+
+    /** The engine's listener: a Netty engine accepts on its own event loops ({@link QuicEngine#listenTcp}). */
+    @Override
+    default TcpListener listen(InetSocketAddress bind, int backlog) throws IOException {
+        return engine().listenTcp(bind, backlog);
+    }
 
     /** Blocks until links to all known peers are up or the timeout passes; true when all are. */
     boolean awaitPeers(Duration timeout) throws InterruptedException;

@@ -19,9 +19,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.sfkit.proxy.quic.PinnedTrust;
 import org.sfkit.proxy.quic.QuicConnection;
+import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicListener;
 import org.sfkit.proxy.quic.QuicStream;
-import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.tunnel.ClientProof;
 import org.sfkit.proxy.tunnel.PeerDialect;
 import org.sfkit.proxy.tunnel.TunnelEnds;
@@ -103,13 +103,8 @@ public final class ProxyNode implements PartyNode {
     }
 
     @Override
-    public String engineName() {
-        return config.engine().name();
-    }
-
-    @Override
-    public TcpListener listen(InetSocketAddress bind, int backlog) throws IOException {
-        return config.engine().listenTcp(bind, backlog);
+    public QuicEngine engine() {
+        return config.engine();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package org.sfkit.proxy.node;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +20,9 @@ import java.util.regex.Pattern;
 import org.sfkit.proxy.config.VirtualAddressPlan;
 import org.sfkit.proxy.ice.IceSession;
 import org.sfkit.proxy.quic.QuicConnection;
+import org.sfkit.proxy.quic.QuicEngine;
 import org.sfkit.proxy.quic.QuicSettings;
 import org.sfkit.proxy.quic.QuicStream;
-import org.sfkit.proxy.quic.TcpListener;
 import org.sfkit.proxy.signal.MessageType;
 import org.sfkit.proxy.signal.SignalingClient;
 import org.sfkit.proxy.signal.SignalingRejectedException;
@@ -184,13 +183,8 @@ public final class SignalledNode implements PartyNode {
     }
 
     @Override
-    public String engineName() {
-        return config.engine().name();
-    }
-
-    @Override
-    public TcpListener listen(InetSocketAddress bind, int backlog) throws IOException {
-        return config.engine().listenTcp(bind, backlog);
+    public QuicEngine engine() {
+        return config.engine();
     }
 
     @Override
